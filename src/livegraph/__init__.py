@@ -1,0 +1,87 @@
+"""livegraph: LangGraph's `StateGraph` API on a small engine that streams live, made to be watched in
+Jupyter.
+
+Everything public is importable from here and from LangGraph's module paths (`livegraph.graph`,
+`livegraph.config`, `livegraph.types`, `livegraph.errors`, `livegraph.runtime`). The engine uses only the
+standard library; `livegraph.llm`, `livegraph.render` and `livegraph.notebook` load their packages lazily.
+"""
+
+from livegraph._builder import StateGraph
+from livegraph._compiled import CompiledStateGraph
+from livegraph._constants import END, START
+from livegraph._context import Runtime, get_config, get_message_writer, get_runtime, get_store, get_stream_writer
+from livegraph._drawable import DrawEdge, DrawGraph, DrawNode
+from livegraph._errors import (
+    CheckpointError,
+    EmptyChannelError,
+    EmptyInputError,
+    GraphBubbleUp,
+    GraphInterrupt,
+    GraphRecursionError,
+    GraphValidationError,
+    InvalidUpdateError,
+    LiveGraphError,
+    NodeInterrupt,
+    NodeNotFoundError,
+    ParentCommand,
+    RunCancelledError,
+)
+from livegraph._events import Event, EventKind
+from livegraph._message_state import MessagesState, RemoveMessage, add_messages
+from livegraph._messages import MessageChunk
+from livegraph._types import (
+    Command,
+    Interrupt,
+    PregelTask,
+    RetryPolicy,
+    Send,
+    StateSnapshot,
+    StreamMode,
+    StreamWriter,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "END",
+    "START",
+    "CheckpointError",
+    "Command",
+    "CompiledStateGraph",
+    "DrawEdge",
+    "DrawGraph",
+    "DrawNode",
+    "EmptyChannelError",
+    "EmptyInputError",
+    "Event",
+    "EventKind",
+    "GraphBubbleUp",
+    "GraphInterrupt",
+    "GraphRecursionError",
+    "GraphValidationError",
+    "Interrupt",
+    "InvalidUpdateError",
+    "LiveGraphError",
+    "MessageChunk",
+    "MessagesState",
+    "NodeInterrupt",
+    "NodeNotFoundError",
+    "ParentCommand",
+    "PregelTask",
+    "RemoveMessage",
+    "RetryPolicy",
+    "RunCancelledError",
+    "Runtime",
+    "Send",
+    "StateGraph",
+    "StateSnapshot",
+    "StreamMode",
+    "StreamWriter",
+    "__version__",
+    "add_messages",
+    "get_config",
+    "get_message_writer",
+    "get_runtime",
+    "get_store",
+    "get_stream_writer",
+]

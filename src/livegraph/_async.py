@@ -1,0 +1,212 @@
+"""The async driver: the same supersteps as `_sync.py`, with async nodes as asyncio tasks and sync nodes
+in the loop's executor. It never uses threads for async nodes and never blocks the loop itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import inspect
+import threading
+from collections.abc import AsyncIterator
+from typing import Any
+
+from ._constants import START
+from ._context import CURRENT
+from ._errors import GraphBubbleUp, RunCancelledError
+from ._plan import Task, TaskResult, apply_writes, prepare_tasks, route, start_triggers
+from ._run import (
+    Run,
+    add_routes,
+    branches_of,
+    check_gotos,
+    input_writes,
+    result_of,
+    retry_delay,
+    router_state,
+)
+from ._sync import DONE, _call, _fail
+from ._watchdog import watch
+
+
+async def _maybe_await(value: Any) -> Any:
+    return await value if inspect.isawaitable(value) else value
+
+
+def _create_task(coro: Any, ctx: contextvars.Context) -> asyncio.Task[Any]:
+    # `ctx.run(create_task)` makes the task start from `ctx` on every Python (3.10 has no `context=`).
+    return ctx.run(asyncio.ensure_future, coro)
+
+
+async def arun_task(run: Run, task: Task) -> TaskResult:
+    """Run one task to its result on the running loop (sync nodes go to the executor)."""
+    scope = run.scope(task)
+    token = CURRENT.set(scope)
+    node = task.node
+    loop = asyncio.get_running_loop()
+    try:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                if node.subgraph is not None:
+                    out = await node.subgraph._call_async(task.input, scope)
+                elif node.is_async:
+                    out = await _call(node.fn, task.input, node.inject, scope)
+                else:
+                    ctx = contextvars.copy_context()
+                    out = await loop.run_in_executor(None, ctx.run, _call, node.fn, task.input, node.inject, scope)
+                    out = await _maybe_await(out)
+                result = result_of(run, task, out)
+                branches = branches_of(run, task)
+                if branches:
+                    state = router_state(run, task, result)
+                    for b in branches:
+                        add_routes(run, b, await _maybe_await(_call(b.path, state, b.inject, scope)), result)
+                check_gotos(run, task, result)
+                return result
+            except GraphBubbleUp:
+                raise
+            except Exception as exc:
+                delay = retry_delay(node, exc, attempt)
+                if delay is None or run.cancelled:
+                    raise
+                await asyncio.sleep(delay)
+    finally:
+        CURRENT.reset(token)
+
+
+async def astart(run: Run, data: Any) -> None:
+    spec = run.spec
+    apply_writes(spec.channels, run.values, [(START, input_writes(run, data))])
+    gotos: list[Any] = []
+    branches = spec.branches.get(START, ())
+    if branches:
+        state = spec.state_view.read(run.values)
+        for b in branches:
+            answer = await _maybe_await(b.path(state, **({"config": run.config} if "config" in b.inject else {})))
+            gotos.extend(route(b, answer, spec.nodes))
+    run.pending = start_triggers(spec.edges, spec.joins, gotos)
+    run.event("run_start", None, {"input": data})
+    run.emit_values()
+
+
+async def arun_loop(run: Run, data: Any) -> AsyncIterator[None]:
+    """Run the graph; yield after the input and after every superstep."""
+    await astart(run, data)
+    yield
+    while run.pending:
+        tasks = prepare_tasks(run.spec.nodes, run.values, run.pending, run.step + 1, run.run_key)
+        run.step += 1
+        run.check_limit(tasks)
+        run.event("step_start", None, [t.name for t in tasks])
+        for t in tasks:
+            run.emit_task_start(t)
+        results = await aexecute(run, tasks)
+        for t, r in zip(tasks, results):
+            run.emit_task_end(t, r, None)
+        run.finish_step(tasks, results)
+        run.emit_values()
+        run.event("step_end", None, dict(run.values))
+        yield
+    run.event("run_end", None, run.spec.output_view.read(run.values))
+
+
+async def aexecute(run: Run, tasks: list[Task]) -> list[TaskResult]:
+    """Run a step's tasks concurrently; results in task order; the first failure cancels the rest."""
+    with watch(run, tasks):
+        if len(tasks) == 1:
+            task = tasks[0]
+            try:
+                result = await arun_task(run, task)
+            except BaseException as exc:
+                _fail(run, task, exc)
+                raise
+            run.event("task_end", task, result.update)
+            return [result]
+        running: dict[asyncio.Task[TaskResult], Task] = {}
+        for task in tasks:
+            running[_create_task(arun_task(run, task), contextvars.copy_context())] = task
+        results: dict[str, TaskResult] = {}
+        pending = set(running)
+        try:
+            while pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for fut in done:
+                    task = running[fut]
+                    exc = fut.exception() if not fut.cancelled() else asyncio.CancelledError()
+                    if exc is not None:
+                        _fail(run, task, exc)
+                        raise exc
+                    results[task.id] = fut.result()
+                    run.event("task_end", task, results[task.id].update)
+        finally:
+            if pending:
+                run.cancelled = True
+                for fut in pending:
+                    fut.cancel()
+                await asyncio.wait(pending, timeout=1.0)
+        return [results[t.id] for t in tasks]
+
+
+# -- how callers consume a run -------------------------------------------------------------------------------
+async def adrain(run: Run, data: Any, buffer: list[Any]) -> AsyncIterator[Any]:
+    """No live modes: run in this task; hand out what each step streamed."""
+    async for _ in arun_loop(run, data):
+        if buffer:
+            for item in buffer:
+                yield item
+            buffer.clear()
+
+
+def threadsafe_put(q: asyncio.Queue[Any]) -> Any:
+    """A `put` usable from the loop's thread (direct) and from any other thread (via the loop)."""
+    loop = asyncio.get_running_loop()
+    owner = threading.get_ident()
+    put_nowait = q.put_nowait
+    call = loop.call_soon_threadsafe
+    get_ident = threading.get_ident
+
+    def put(item: Any) -> None:
+        if get_ident() == owner:
+            put_nowait(item)
+        else:
+            call(put_nowait, item)
+
+    return put
+
+
+async def drive(run: Run, data: Any, put: Any) -> None:
+    """Run to the end, handing the outcome to the consumer as a final item."""
+    try:
+        async for _ in arun_loop(run, data):
+            pass
+        put(DONE)
+    except BaseException as exc:
+        put((DONE, exc))
+        if isinstance(exc, (asyncio.CancelledError, KeyboardInterrupt, SystemExit)):
+            raise
+
+
+async def alive(run: Run, data: Any, q: asyncio.Queue[Any]) -> AsyncIterator[Any]:
+    """Live modes: run as a separate task; hand out items as they are written."""
+    driver = _create_task(drive(run, data, run.put), contextvars.copy_context())
+    finished = False
+    try:
+        while True:
+            item = await q.get()
+            if item is DONE:
+                finished = True
+                return
+            if type(item) is tuple and item[0] is DONE:
+                finished = True
+                raise item[1]
+            yield item
+    finally:
+        if not finished or not driver.done():
+            run.cancelled = True
+            driver.cancel()
+            await asyncio.wait([driver], timeout=1.0)
+
+
+__all__ = ["RunCancelledError", "adrain", "alive", "arun_loop", "drive", "threadsafe_put"]

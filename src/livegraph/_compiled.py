@@ -1,0 +1,287 @@
+"""`CompiledStateGraph`: what `compile()` returns; runs a graph (`invoke`, `stream` and async twins).
+
+The public methods only pick a driver and shape the output: `_sync` (threads), `_async` (asyncio), or
+`_bridge` (a sync call on a graph with async nodes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import _async, _bridge, _sync
+from ._constants import DEFAULT_RECURSION_LIMIT, END, START
+from ._drawable import DrawEdge, DrawGraph, DrawNode
+from ._node import Branch, NodeSpec
+from ._output import LIVE_MODES, SKIP, normalize_modes, shaper
+from ._run import Run, TaskScope
+from ._schema import Channel, StateView
+
+
+@dataclass(frozen=True)
+class GraphSpec:
+    """Everything a run needs to know about a compiled graph, as plain frozen data."""
+
+    name: str
+    channels: dict[str, Channel]
+    nodes: dict[str, NodeSpec]
+    edges: dict[str, tuple[str, ...]]
+    joins: tuple[tuple[frozenset[str], str, str], ...]
+    branches: dict[str, tuple[Branch, ...]]
+    state_view: StateView
+    input_keys: tuple[str, ...]
+    output_view: StateView
+    interrupt_before: tuple[str, ...] = ()
+    interrupt_after: tuple[str, ...] = ()
+    context_schema: Any = None
+
+    @property
+    def is_async(self) -> bool:
+        return any(
+            n.is_async or (n.subgraph is not None and n.subgraph._spec.is_async) for n in self.nodes.values()
+        ) or any(b.is_async for bs in self.branches.values() for b in bs)
+
+
+def _drop(item: Any) -> None:
+    return None
+
+
+class CompiledStateGraph:
+    """A graph ready to run. Use `invoke` / `stream` (sync) or `ainvoke` / `astream` (async).
+
+    Sync calls also work on graphs with `async def` nodes, in scripts and inside Jupyter cells.
+    """
+
+    def __init__(self, spec: GraphSpec, *, builder: Any = None, checkpointer: Any = None, store: Any = None,
+                 debug: bool = False, config: dict[str, Any] | None = None) -> None:
+        self._spec = spec
+        self._is_async = spec.is_async
+        self.builder = builder
+        self.checkpointer = checkpointer
+        self.store = store
+        self.debug = debug
+        self.config = config or {}
+        self.name = spec.name
+
+    def __repr__(self) -> str:
+        nodes = ", ".join(self._spec.nodes)
+        return f"<CompiledStateGraph {self.name!r} nodes=[{nodes}]>"
+
+    @property
+    def nodes(self) -> dict[str, Any]:
+        return {name: n.fn for name, n in self._spec.nodes.items()}
+
+    def with_config(self, config: dict[str, Any] | None = None, **kwargs: Any) -> CompiledStateGraph:
+        """A copy whose runs start from `config` (merged under what each call passes)."""
+        merged = _merge(self.config, {**(config or {}), **kwargs})
+        return CompiledStateGraph(self._spec, builder=self.builder, checkpointer=self.checkpointer,
+                                  store=self.store, debug=self.debug, config=merged)
+
+    # -- running --------------------------------------------------------------------------------------------
+    def _conf(self, config: Mapping[str, Any] | None) -> dict[str, Any]:
+        conf = _merge(self.config, dict(config or {}))
+        conf.setdefault("recursion_limit", DEFAULT_RECURSION_LIMIT)
+        return conf
+
+    def _new_run(self, config: Mapping[str, Any] | None, put: Any, modes: Sequence[str], context: Any) -> Run:
+        conf = self._conf(config)
+        key = str((conf.get("configurable") or {}).get("thread_id") or os.urandom(8).hex())
+        return Run(self, conf, put, frozenset(modes), (), key, context)
+
+    def stream(
+        self,
+        input: Any,
+        config: Mapping[str, Any] | None = None,
+        *,
+        context: Any = None,
+        stream_mode: str | Sequence[str] | None = None,
+        subgraphs: bool = False,
+        version: str = "v1",
+        **kwargs: Any,
+    ) -> Iterator[Any]:
+        """Run the graph, yielding what `stream_mode` asks for, live (chunks arrive as nodes write them).
+
+        Args:
+            input: The initial state (a dict of state keys).
+            config: `{"recursion_limit": ..., "configurable": {...}, ...}`.
+            context: What nodes see as `runtime.context`.
+            stream_mode: `values` (default), `updates`, `custom`, `messages`, `tasks`, `debug`, `events`
+                (livegraph's attributed event stream), or a list of them.
+            subgraphs: Also stream from inside subgraphs, tagged with their namespace.
+            version: `v1` (LangGraph's tuples) or `v2` (`{"type", "ns", "data"}` dicts).
+        """
+        modes, single = normalize_modes(stream_mode)
+        shape = shaper(single, subgraphs, version)
+        if self._is_async:
+            q: queue.SimpleQueue[Any] = queue.SimpleQueue()
+            items = _bridge.bridged(self._new_run(config, q.put, modes, context), input, q)
+        elif LIVE_MODES.intersection(modes):
+            q = queue.SimpleQueue()
+            items = _sync.live(self._new_run(config, q.put, modes, context), input, q)
+        else:
+            buffer: list[Any] = []
+            items = _sync.drain(self._new_run(config, buffer.append, modes, context), input, buffer)
+        try:
+            for item in items:
+                out = shape(item)
+                if out is not SKIP:
+                    yield out
+        finally:
+            items.close()
+
+    def invoke(
+        self,
+        input: Any,
+        config: Mapping[str, Any] | None = None,
+        *,
+        context: Any = None,
+        stream_mode: str = "values",
+        version: str = "v1",
+        **kwargs: Any,
+    ) -> Any:
+        """Run the graph to the end and return its output state (or, for another `stream_mode`, the list
+        of chunks)."""
+        if stream_mode != "values" or version != "v1":
+            return list(self.stream(input, config, context=context, stream_mode=stream_mode, version=version))
+        if self._is_async:
+            q: queue.SimpleQueue[Any] = queue.SimpleQueue()
+            run = self._new_run(config, q.put, (), context)
+            for _ in _bridge.bridged(run, input, q):
+                pass
+        else:
+            run = self._new_run(config, _drop, (), context)
+            for _ in _sync.run_loop(run, input):
+                pass
+        return self._spec.output_view.read(run.values)
+
+    async def astream(
+        self,
+        input: Any,
+        config: Mapping[str, Any] | None = None,
+        *,
+        context: Any = None,
+        stream_mode: str | Sequence[str] | None = None,
+        subgraphs: bool = False,
+        version: str = "v1",
+        **kwargs: Any,
+    ) -> AsyncIterator[Any]:
+        """The async twin of `stream`: runs on the current event loop."""
+        modes, single = normalize_modes(stream_mode)
+        shape = shaper(single, subgraphs, version)
+        if LIVE_MODES.intersection(modes):
+            q: asyncio.Queue[Any] = asyncio.Queue()
+            items = _async.alive(self._new_run(config, _async.threadsafe_put(q), modes, context), input, q)
+        else:
+            buffer: list[Any] = []
+            items = _async.adrain(self._new_run(config, buffer.append, modes, context), input, buffer)
+        try:
+            async for item in items:
+                out = shape(item)
+                if out is not SKIP:
+                    yield out
+        finally:
+            await items.aclose()
+
+    async def ainvoke(
+        self,
+        input: Any,
+        config: Mapping[str, Any] | None = None,
+        *,
+        context: Any = None,
+        stream_mode: str = "values",
+        version: str = "v1",
+        **kwargs: Any,
+    ) -> Any:
+        """The async twin of `invoke`."""
+        if stream_mode != "values" or version != "v1":
+            return [c async for c in self.astream(input, config, context=context, stream_mode=stream_mode,
+                                                  version=version)]
+        run = self._new_run(config, _drop, (), context)
+        async for _ in _async.arun_loop(run, input):
+            pass
+        return self._spec.output_view.read(run.values)
+
+    def batch(self, inputs: Sequence[Any], config: Mapping[str, Any] | None = None, **kwargs: Any) -> list[Any]:
+        return [self.invoke(i, config, **kwargs) for i in inputs]
+
+    async def abatch(self, inputs: Sequence[Any], config: Mapping[str, Any] | None = None, **kwargs: Any) -> list[Any]:
+        return list(await asyncio.gather(*(self.ainvoke(i, config, **kwargs) for i in inputs)))
+
+    # -- as a node of another graph ---------------------------------------------------------------------------
+    def _child(self, data: Any, scope: TaskScope) -> tuple[Run, Any]:
+        parent = scope.run
+        ns = (*parent.ns, f"{scope.task.name}:{scope.task.id}")
+        conf = dict(parent.config)
+        conf["configurable"] = dict(scope.config.get("configurable") or {})
+        run = Run(self, conf, parent.put, parent.modes, ns, scope.task.id, parent.context, scope)
+        if isinstance(data, Mapping):
+            data = {k: v for k, v in data.items() if k in self._spec.channels}
+        return run, data
+
+    def _output_for(self, run: Run, scope: TaskScope) -> dict[str, Any]:
+        out = self._spec.output_view.read(run.values)
+        keys = scope.run.spec.channels
+        return {k: v for k, v in out.items() if k in keys}
+
+    def _call_sync(self, data: Any, scope: TaskScope) -> dict[str, Any]:
+        run, data = self._child(data, scope)
+        for _ in _sync.run_loop(run, data):
+            pass
+        return self._output_for(run, scope)
+
+    async def _call_async(self, data: Any, scope: TaskScope) -> dict[str, Any]:
+        run, data = self._child(data, scope)
+        async for _ in _async.arun_loop(run, data):
+            pass
+        return self._output_for(run, scope)
+
+    # -- drawing --------------------------------------------------------------------------------------------
+    def get_graph(self, config: Any = None, *, xray: int | bool = False) -> DrawGraph:
+        """The graph as plain data to draw (`.draw_mermaid()`, `.draw_png()`, `.to_dot()`, SVG in Jupyter)."""
+        return drawable(self._spec, xray)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from ._plugins import mimebundle
+
+        return mimebundle(self.get_graph())
+
+
+def drawable(spec: GraphSpec, xray: int | bool) -> DrawGraph:
+    depth = int(xray) if not isinstance(xray, bool) else (1 if xray else 0)
+    nodes: dict[str, DrawNode] = {START: DrawNode(START, START, "start")}
+    for name, n in spec.nodes.items():
+        sub = drawable(n.subgraph._spec, depth - 1) if n.subgraph is not None and depth > 0 else None
+        nodes[name] = DrawNode(name, name, "node", sub, dict(n.metadata))
+    edges: list[DrawEdge] = []
+    for src, targets in spec.edges.items():
+        edges.extend(DrawEdge(src, dst) for dst in targets)
+    for sources, target, _key in spec.joins:
+        edges.extend(DrawEdge(src, target, "join") for src in sorted(sources))
+    for src, branches in spec.branches.items():
+        for b in branches:
+            if b.path_map is not None:
+                for key, dst in b.path_map.items():
+                    edges.append(DrawEdge(src, dst, "conditional", None if str(key) == dst else str(key)))
+                continue
+            targets = b.targets()
+            for dst in targets if targets is not None else (*spec.nodes, END):
+                edges.append(DrawEdge(src, dst, "conditional"))
+    for name, n in spec.nodes.items():
+        edges.extend(DrawEdge(name, dst, "command") for dst in n.destinations)
+    if any(e.target == END for e in edges) or not edges:
+        nodes[END] = DrawNode(END, END, "end")
+    return DrawGraph(spec.name, nodes, edges)
+
+
+def _merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if key in ("configurable", "metadata") and isinstance(value, Mapping):
+            out[key] = {**(out.get(key) or {}), **value}
+        else:
+            out[key] = value
+    return out

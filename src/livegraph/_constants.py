@@ -1,0 +1,22 @@
+"""Names the engine reserves."""
+
+from __future__ import annotations
+
+import sys
+from typing import Final
+
+START: Final = "__start__"
+"""The virtual node a graph starts from: `add_edge(START, "first")`."""
+END: Final = "__end__"
+"""The virtual node a route ends at: `add_edge("last", END)`."""
+
+RESERVED_NAMES: Final = frozenset({START, END})
+RESERVED_CHARS: Final = ("|", ":")
+"""LangGraph reserves these in node names (they separate namespace parts)."""
+
+INTERRUPT: Final = "__interrupt__"
+"""The key under which `values` and `updates` carry interrupts."""
+
+DEFAULT_RECURSION_LIMIT: Final = 25
+
+PY311: Final = sys.version_info >= (3, 11)

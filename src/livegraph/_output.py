@@ -1,0 +1,58 @@
+"""Shapes stream items `(mode, ns, payload)` into what `stream()` yields, as LangGraph does.
+
+One mode: the payload. Several modes: `(mode, payload)`. `subgraphs=True`: `(ns, payload)` or
+`(ns, mode, payload)`. `version="v2"`: `{"type": mode, "ns": ns, "data": payload}`. Items from inside
+subgraphs are dropped unless `subgraphs=True` (livegraph's `events` always keep them: they carry `ns`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ._types import STREAM_MODES
+
+SKIP: Any = object()
+LIVE_MODES = frozenset({"custom", "messages", "events", "tasks", "debug"})
+
+
+def normalize_modes(stream_mode: str | Sequence[str] | None, default: str = "values") -> tuple[tuple[str, ...], bool]:
+    """`(modes, single)`: the modes asked for and whether one was given as a plain string."""
+    if stream_mode is None:
+        stream_mode = default
+    single = isinstance(stream_mode, str)
+    modes = (stream_mode,) if isinstance(stream_mode, str) else tuple(dict.fromkeys(stream_mode))
+    bad = [m for m in modes if m not in STREAM_MODES]
+    if bad or not modes:
+        raise ValueError(
+            f"Unknown stream_mode {', '.join(repr(m) for m in bad) or '[]'}; use one of "
+            f"{', '.join(repr(m) for m in STREAM_MODES)}, or a list of them"
+        )
+    return modes, single
+
+
+def shaper(single: bool, subgraphs: bool, version: str) -> Callable[[Any], Any]:
+    if version not in ("v1", "v2"):
+        raise ValueError(f"Unknown version {version!r}; use 'v1' or 'v2'")
+    if version == "v2":
+        def v2(item: Any) -> Any:
+            mode, ns, payload = item
+            if ns and not subgraphs and mode != "events":
+                return SKIP
+            return {"type": mode, "ns": ns, "data": payload}
+        return v2
+    if single and not subgraphs:
+        def one(item: Any) -> Any:
+            if item[1] and item[0] != "events":
+                return SKIP
+            return item[2]
+        return one
+    if single:
+        return lambda item: (item[1], item[2])
+    if not subgraphs:
+        def many(item: Any) -> Any:
+            if item[1] and item[0] != "events":
+                return SKIP
+            return (item[0], item[2])
+        return many
+    return lambda item: item[1:2] + (item[0], item[2])

@@ -1,0 +1,255 @@
+"""The planning core: pure functions over plain data, shared by the sync and async drivers.
+
+One superstep: `prepare_tasks` turns what was triggered into ordered tasks; the drivers run them; then
+`apply_writes` folds their writes into the state in task order (never completion order) and
+`next_triggers` works out what runs next. Updates from step N are visible in step N+1 only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._constants import END, INTERRUPT, START
+from ._errors import InvalidUpdateError, NodeNotFoundError
+from ._node import Branch, NodeSpec
+from ._schema import MISSING, Channel, object_updates
+from ._types import Command, Send
+
+
+@dataclass(slots=True)
+class Task:
+    """One node to run in one step.
+
+    Attributes:
+        id: Unique in the run, stable for the same step and position (so a resumed step gets the same ids).
+        name: The node's name.
+        node: The node.
+        input: What the node receives: the state as its schema sees it, or a `Send`'s argument.
+        triggers: Why it runs (LangGraph's `branch:to:<node>`, `join:...`, `__pregel_push`).
+        push: True for a `Send` task.
+        path: Its place in the step's order.
+    """
+
+    id: str
+    name: str
+    node: NodeSpec
+    input: Any
+    triggers: tuple[str, ...]
+    push: bool
+    path: tuple[Any, ...]
+
+
+@dataclass(slots=True)
+class TaskResult:
+    """What a finished task produced."""
+
+    writes: list[tuple[str, Any]] = field(default_factory=list)
+    goto: list[str | Send] = field(default_factory=list)
+    update: Any = None  # what `updates` mode shows for the task
+    interrupts: tuple[Any, ...] = ()
+    parent_command: Command | None = None
+
+
+@dataclass(slots=True)
+class Pending:
+    """What the next step will run: pulled nodes (with their triggers) and pushed `Send`s."""
+
+    pull: dict[str, list[str]] = field(default_factory=dict)
+    push: list[Send] = field(default_factory=list)
+    joins: dict[str, frozenset[str]] = field(default_factory=dict)  # join key -> sources seen so far
+
+    def __bool__(self) -> bool:
+        return bool(self.pull or self.push)
+
+
+def task_id(run_key: str, step: int, index: int, name: str) -> str:
+    digest = hashlib.blake2b(f"{run_key}|{step}|{index}|{name}".encode(), digest_size=16).hexdigest()
+    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:]}"
+
+
+def prepare_tasks(
+    nodes: Mapping[str, NodeSpec], values: Mapping[str, Any], pending: Pending, step: int, run_key: str
+) -> list[Task]:
+    """The tasks of the next step, ordered as LangGraph applies writes: pulled nodes by name, then sends."""
+    tasks: list[Task] = []
+    deferred = [n for n in pending.pull if nodes[n].defer]
+    names = sorted(n for n in pending.pull if not nodes[n].defer)
+    if not names and not pending.push:
+        names = sorted(deferred)  # deferred nodes run once nothing else is left
+        deferred = []
+    for name in names:
+        node = nodes[name]
+        index = len(tasks)
+        tasks.append(Task(task_id(run_key, step, index, name), name, node, node.view.read(values),
+                          tuple(pending.pull[name]), False, ("__pregel_pull", name)))
+    for i, send in enumerate(pending.push):
+        node = nodes[send.node]
+        index = len(tasks)
+        tasks.append(Task(task_id(run_key, step, index, send.node), send.node, node, send.arg,
+                          ("__pregel_push",), True, ("__pregel_push", i)))
+    pending.pull = {n: pending.pull[n] for n in deferred}
+    pending.push = []
+    return tasks
+
+
+def updates_of(node: str, output: Any, channels: Mapping[str, Channel], state_keys: tuple[str, ...]) -> TaskResult:
+    """Turn what a node returned into writes, gotos and the `updates` entry. Raises for bad returns."""
+    result = TaskResult()
+    commands: list[Command] = []
+    if isinstance(output, Command):
+        commands = [output]
+    elif isinstance(output, (list, tuple)) and output and all(isinstance(c, Command) for c in output):
+        commands = list(output)
+    elif output is None:
+        return result
+    else:
+        result.writes = _pairs(node, output, state_keys)
+        result.update = (output or None) if isinstance(output, dict) else dict(result.writes)
+        _check_keys(node, result.writes, channels)
+        return result
+    updates: dict[str, Any] = {}
+    for cmd in commands:
+        if cmd.graph == Command.PARENT:
+            result.parent_command = cmd
+            continue
+        if cmd.update is not None:
+            pairs = _pairs(node, cmd.update, state_keys)
+            _check_keys(node, pairs, channels)
+            result.writes.extend(pairs)
+            for k, v in pairs:
+                updates[k] = v
+        goto = cmd.goto
+        if isinstance(goto, (str, Send)):
+            result.goto.append(goto)
+        else:
+            result.goto.extend(goto)
+    result.update = updates or None
+    return result
+
+
+def _pairs(node: str, update: Any, state_keys: tuple[str, ...]) -> list[tuple[str, Any]]:
+    if isinstance(update, dict):
+        return list(update.items())
+    if isinstance(update, (list, tuple)) and all(isinstance(p, tuple) and len(p) == 2 for p in update):
+        return [(str(k), v) for k, v in update]
+    pairs = object_updates(update, state_keys)
+    if pairs is not None:
+        return pairs
+    raise InvalidUpdateError(
+        f"Node `{node}` returned {update!r} ({type(update).__name__}); a node must return a dict of state "
+        "updates, a Command, or None. Expected dict, got "
+        f"{type(update).__name__}"
+    )
+
+
+def _check_keys(node: str, pairs: Iterable[tuple[str, Any]], channels: Mapping[str, Channel]) -> None:
+    unknown = [k for k, _ in pairs if k not in channels and k != INTERRUPT]
+    if unknown:
+        keys = ", ".join(f"`{k}`" for k in unknown)
+        raise InvalidUpdateError(
+            f"Node `{node}` returned {keys}, not in the state schema (keys: {', '.join(channels) or 'none'}); "
+            "add the key to the state schema or drop it from the update"
+        )
+
+
+def apply_writes(
+    channels: Mapping[str, Channel], values: dict[str, Any], writes: Sequence[tuple[str, Sequence[tuple[str, Any]]]],
+) -> set[str]:
+    """Fold `[(task name, [(key, value), ...]), ...]` into `values` in the order given. Returns changed keys.
+
+    A key without a reducer takes one value per step: two writers raise `InvalidUpdateError` naming both.
+    """
+    by_key: dict[str, list[tuple[str, Any]]] = {}
+    for name, pairs in writes:
+        for key, value in pairs:
+            by_key.setdefault(key, []).append((name, value))
+    for key, items in by_key.items():
+        ch = channels[key]
+        if ch.reducer is None:
+            if len(items) > 1:
+                names = [f"`{n}`" for n, _ in items]
+                writers = ", ".join(names[:-1]) + " and " + names[-1]
+                raise InvalidUpdateError(
+                    f"At key `{key}`: Can receive only one value per step, but {writers} wrote it in the "
+                    f"same step. Give the key a reducer to combine them, e.g. "
+                    f"`{key}: Annotated[list, operator.add]`, or write it from one node."
+                )
+            values[key] = items[0][1]
+            continue
+        current = values.get(key, MISSING)
+        if current is MISSING:
+            current = ch.empty()
+        for _, value in items:
+            current = value if current is MISSING else ch.reducer(current, value)
+        values[key] = current
+    return set(by_key)
+
+
+def route(branch: Branch, answer: Any, nodes: Mapping[str, NodeSpec]) -> list[str | Send]:
+    """Map a router's answer to node names and `Send`s; raise naming the router for unknown targets."""
+    answers = answer if isinstance(answer, (list, tuple)) else [answer]
+    out: list[str | Send] = []
+    for a in answers:
+        if isinstance(a, Send):
+            out.append(a)
+            continue
+        if branch.path_map is not None:
+            if a not in branch.path_map:
+                raise NodeNotFoundError(
+                    f"Router `{branch.name}` after `{branch.source}` returned {a!r}, which is not a key of its "
+                    f"path_map ({', '.join(repr(k) for k in branch.path_map)}); return one of those keys"
+                )
+            a = branch.path_map[a]
+        if a is None:
+            continue
+        out.append(a)
+    check_targets(out, nodes, f"Router `{branch.name}` after `{branch.source}`")
+    return out
+
+
+def check_targets(targets: Iterable[str | Send], nodes: Mapping[str, NodeSpec], who: str) -> None:
+    for t in targets:
+        name = t.node if isinstance(t, Send) else t
+        if name == END or name in nodes:
+            continue
+        raise NodeNotFoundError(
+            f"{who} sent the run to `{name}`, which is not a node of this graph "
+            f"(nodes: {', '.join(nodes) or 'none'}); add the node or fix the name"
+        )
+
+
+def next_triggers(
+    edges: Mapping[str, tuple[str, ...]],
+    joins: Sequence[tuple[frozenset[str], str, str]],
+    finished: Sequence[tuple[str, list[str | Send]]],
+    pending: Pending,
+) -> None:
+    """Record in `pending` what the finished `(node, gotos)` trigger: edges, joins, routes and sends."""
+    for name, gotos in finished:
+        for dst in edges.get(name, ()):
+            if dst != END:
+                pending.pull.setdefault(dst, []).append(f"branch:to:{dst}")
+        for g in gotos:
+            if isinstance(g, Send):
+                if g.node != END:
+                    pending.push.append(g)
+            elif g != END:
+                pending.pull.setdefault(g, []).append(f"branch:to:{g}")
+        for sources, target, key in joins:
+            if name in sources:
+                seen = pending.joins.get(key, frozenset()) | {name}
+                if seen >= sources:
+                    pending.joins.pop(key, None)
+                    pending.pull.setdefault(target, []).append(key)
+                else:
+                    pending.joins[key] = seen
+
+
+def start_triggers(edges: Mapping[str, tuple[str, ...]], joins: Sequence[tuple[frozenset[str], str, str]],
+                   gotos: list[str | Send]) -> Pending:
+    pending = Pending()
+    next_triggers(edges, joins, [(START, gotos)], pending)
+    return pending

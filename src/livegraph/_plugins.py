@@ -1,0 +1,24 @@
+"""Finds the optional layers by name, so the engine never imports them at module level.
+
+The engine's display hooks (`_repr_mimebundle_`, `draw_*`) call these; a missing layer or renderer never
+raises from a display hook: it falls back to text.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import Any
+
+
+def render() -> ModuleType:
+    """The render layer (`livegraph.render`), imported on first use."""
+    return importlib.import_module("livegraph.render")
+
+
+def mimebundle(graph: Any) -> dict[str, Any]:
+    """What Jupyter shows for a graph: SVG when a renderer is there, else the DOT text and a hint."""
+    try:
+        return render().mimebundle(graph)  # type: ignore[no-any-return]
+    except Exception as exc:  # a display hook must never raise
+        return {"text/plain": f"<graph {getattr(graph, 'name', '?')}: cannot draw ({exc})>"}

@@ -1,0 +1,302 @@
+"""One run of a graph: its state, what it streams, and how one task is run (shared by both drivers).
+
+The drivers (`_sync.py`, `_async.py`) only decide *where* tasks run (threads or asyncio tasks); what a
+task does with its node's return value, its routers and its retries lives here, written once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._context import Runtime
+from ._errors import GraphRecursionError, RunCancelledError, add_note
+from ._events import Event
+from ._messages import MessageChunk
+from ._node import Branch, NodeSpec
+from ._schema import MISSING
+from ._plan import Pending, Task, TaskResult, apply_writes, route, updates_of
+from ._types import Send
+
+if TYPE_CHECKING:
+    from ._compiled import GraphSpec
+
+Put = Callable[[Any], None]
+
+
+def _noop(chunk: Any) -> None:
+    return None
+
+
+class Run:
+    """The mutable state of one run (or of one subgraph call inside a run).
+
+    Attributes:
+        spec: The compiled graph's plan.
+        config: The run's config (as given, with defaults filled in).
+        put: Where stream items go: `(mode, ns, payload)` tuples.
+        modes: The stream modes asked for (only those are produced).
+        ns: The namespace (`()` at the top, `("node:task_id", ...)` in subgraphs).
+    """
+
+    __slots__ = ("cancelled", "config", "context", "graph", "modes", "ns", "parent_scope", "pending", "pool", "put",
+                 "recursion_limit", "run_key", "spec", "step", "store", "values")
+
+    def __init__(self, graph: Any, config: dict[str, Any], put: Put, modes: frozenset[str], ns: tuple[str, ...],
+                 run_key: str, context: Any = None, parent_scope: TaskScope | None = None) -> None:
+        self.graph = graph
+        self.spec: GraphSpec = graph._spec
+        self.config = config
+        self.put = put
+        self.modes = modes
+        self.ns = ns
+        self.run_key = run_key
+        self.context = context
+        self.store = graph.store
+        self.parent_scope = parent_scope
+        self.values: dict[str, Any] = {}
+        for key, ch in self.spec.channels.items():
+            if ch.reducer is not None and (value := ch.empty()) is not MISSING:
+                self.values[key] = value
+        self.pending = Pending()
+        self.step = 0
+        self.cancelled = False
+        self.pool: Any = None
+        self.recursion_limit = int(config.get("recursion_limit", 25))
+
+    # -- what the run streams -----------------------------------------------------------------------------
+    def event(self, kind: Any, task: Task | None, data: Any = None) -> None:
+        if "events" in self.modes:
+            self.put(("events", self.ns, Event(kind, task.name if task else None, task.id if task else None,
+                                               self.step, self.ns, time.monotonic(), data)))
+
+    def emit_values(self) -> None:
+        if "values" in self.modes:
+            self.put(("values", self.ns, self.spec.output_view.read(self.values)))
+
+    def emit_task_start(self, task: Task) -> None:
+        modes = self.modes
+        if "tasks" in modes or "debug" in modes:
+            payload = {"id": task.id, "name": task.name, "input": task.input, "triggers": task.triggers}
+            if "tasks" in modes:
+                self.put(("tasks", self.ns, payload))
+            if "debug" in modes:
+                self.put(("debug", self.ns, _debug(self.step, "task", payload)))
+        self.event("task_start", task, {"input": task.input, "triggers": task.triggers})
+
+    def emit_task_end(self, task: Task, result: TaskResult | None, error: BaseException | None) -> None:
+        modes = self.modes
+        if "tasks" in modes or "debug" in modes:
+            payload = {"id": task.id, "name": task.name, "error": error,
+                       "result": dict(result.writes) if result else None,
+                       "interrupts": list(result.interrupts) if result else []}
+            if "tasks" in modes:
+                self.put(("tasks", self.ns, payload))
+            if "debug" in modes:
+                self.put(("debug", self.ns, _debug(self.step, "task_result", payload)))
+        if "updates" in modes and result is not None and error is None and not result.interrupts:
+            self.put(("updates", self.ns, {task.name: result.update}))
+
+    # -- the step -----------------------------------------------------------------------------------------
+    def check_limit(self, tasks: list[Task]) -> None:
+        if self.step >= self.recursion_limit:
+            names = ", ".join(f"`{t.name}`" for t in tasks)
+            raise GraphRecursionError(
+                f"Recursion limit of {self.recursion_limit} reached without hitting a stop condition "
+                f"(step {self.step} would run {names}). You can increase the limit by setting the "
+                "`recursion_limit` config key, e.g. `graph.invoke(inputs, {'recursion_limit': 100})`, "
+                "or check the routes that loop back."
+            )
+
+    def finish_step(self, tasks: list[Task], results: list[TaskResult]) -> None:
+        """Apply the step's writes in task order and work out what runs next."""
+        spec = self.spec
+        apply_writes(spec.channels, self.values, [(t.name, r.writes) for t, r in zip(tasks, results)])
+        from ._plan import next_triggers
+
+        next_triggers(spec.edges, spec.joins, [(t.name, r.goto) for t, r in zip(tasks, results)], self.pending)
+
+    def scope(self, task: Task) -> TaskScope:
+        return TaskScope(self, task)
+
+
+def _debug(step: int, kind: str, payload: Any) -> dict[str, Any]:
+    from datetime import datetime, timezone
+
+    return {"step": step, "timestamp": datetime.now(timezone.utc).isoformat(), "type": kind, "payload": payload}
+
+
+class TaskScope:
+    """What a running node can reach: its writers, its config, its runtime. Set as the current task."""
+
+    __slots__ = ("_config", "message_writer", "run", "task", "writer")
+
+    def __init__(self, run: Run, task: Task) -> None:
+        self.run = run
+        self.task = task
+        self._config: dict[str, Any] | None = None
+        self.writer = self._make_writer()
+        self.message_writer = self._make_message_writer()
+
+    def _make_writer(self) -> Callable[[Any], None]:
+        run, task = self.run, self.task
+        custom, events = "custom" in run.modes, "events" in run.modes
+        if not custom and not events:
+            return _noop
+        put, ns = run.put, run.ns
+        name, tid = task.name, task.id
+        monotonic = time.monotonic
+
+        if custom and not events:
+            def write(chunk: Any) -> None:
+                if run.cancelled:
+                    raise RunCancelledError(f"The run was stopped; node `{name}` stops at its next write")
+                put(("custom", ns, chunk))
+        else:
+            def write(chunk: Any) -> None:
+                if run.cancelled:
+                    raise RunCancelledError(f"The run was stopped; node `{name}` stops at its next write")
+                if custom:
+                    put(("custom", ns, chunk))
+                put(("events", ns, Event("chunk", name, tid, run.step, ns, monotonic(), chunk)))
+        return write
+
+    def _make_message_writer(self) -> Callable[[Any], None]:
+        run, task = self.run, self.task
+        messages, events = "messages" in run.modes, "events" in run.modes
+        if not messages and not events:
+            return _noop
+        put, ns = run.put, run.ns
+        name, tid = task.name, task.id
+        meta = self.metadata()
+
+        def write(chunk: Any) -> None:
+            if run.cancelled:
+                raise RunCancelledError(f"The run was stopped; node `{name}` stops at its next write")
+            if isinstance(chunk, str):
+                chunk = MessageChunk(content=chunk)
+            if messages:
+                put(("messages", ns, (chunk, meta)))
+            if events:
+                put(("events", ns, Event("message", name, tid, run.step, ns, time.monotonic(), (chunk, meta))))
+        return write
+
+    def metadata(self) -> dict[str, Any]:
+        run, task = self.run, self.task
+        checkpoint_ns = "|".join((*run.ns, f"{task.name}:{task.id}"))
+        meta = dict(run.config.get("metadata") or {})
+        thread_id = (run.config.get("configurable") or {}).get("thread_id")
+        if thread_id is not None:
+            meta.setdefault("thread_id", thread_id)
+        meta.update(
+            langgraph_step=run.step,
+            langgraph_node=task.name,
+            langgraph_triggers=task.triggers,
+            langgraph_path=task.path,
+            langgraph_checkpoint_ns=checkpoint_ns,
+        )
+        return meta
+
+    @property
+    def config(self) -> dict[str, Any]:
+        if self._config is None:
+            base = self.run.config
+            conf = dict(base)
+            conf["metadata"] = self.metadata()
+            configurable = dict(base.get("configurable") or {})
+            configurable["checkpoint_ns"] = conf["metadata"]["langgraph_checkpoint_ns"]
+            conf["configurable"] = configurable
+            self._config = conf
+        return self._config
+
+    @property
+    def runtime(self) -> Runtime:
+        return Runtime(context=self.run.context, store=self.run.store, stream_writer=self.writer)
+
+    def kwargs(self, inject: tuple[str, ...]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in inject:
+            if name == "config":
+                out[name] = self.config
+            elif name == "writer":
+                out[name] = self.writer
+            elif name == "runtime":
+                out[name] = self.runtime
+            else:
+                out[name] = self.run.store
+        return out
+
+
+# -- what a task does with its node's answer (shared by both drivers) ----------------------------------------
+def result_of(run: Run, task: Task, output: Any) -> TaskResult:
+    return updates_of(task.name, output, run.spec.channels, run.spec.state_view.keys)
+
+
+def router_state(run: Run, task: Task, result: TaskResult) -> Any:
+    """What a router after `task` sees: the state at the step's start plus this task's own writes."""
+    values = dict(run.values)
+    if result.writes:
+        apply_writes(run.spec.channels, values, [(task.name, result.writes)])
+    return run.spec.state_view.read(values)
+
+
+def branches_of(run: Run, task: Task) -> tuple[Branch, ...]:
+    return run.spec.branches.get(task.name, ())
+
+
+def add_routes(run: Run, branch: Branch, answer: Any, result: TaskResult) -> None:
+    result.goto.extend(route(branch, answer, run.spec.nodes))
+
+
+def check_gotos(run: Run, task: Task, result: TaskResult) -> None:
+    from ._plan import check_targets
+
+    if result.goto:
+        check_targets(result.goto, run.spec.nodes, f"Node `{task.name}` (via Command(goto=...))")
+
+
+def retry_delay(node: NodeSpec, exc: BaseException, attempt: int) -> float | None:
+    """Seconds to wait before retrying `node` after `exc` on attempt `attempt`, or None to give up."""
+    if not isinstance(exc, Exception) or isinstance(exc, RunCancelledError):
+        return None
+    for policy in node.retry:
+        if policy.should_retry(exc):
+            return policy.interval(attempt) if attempt < policy.max_attempts else None
+    return None
+
+
+def note_failure(run: Run, task: Task, exc: BaseException) -> None:
+    where = f" in subgraph `{'|'.join(run.ns)}`" if run.ns else ""
+    add_note(exc, f"During task with name '{task.name}' and id '{task.id}' (node `{task.name}`, step "
+                  f"{run.step}{where})")
+
+
+def input_writes(run: Run, data: Any) -> list[tuple[str, Any]]:
+    """The writes a run's input makes; keys outside every schema are an error naming them."""
+    from ._errors import InvalidUpdateError
+
+    spec = run.spec
+    if data is None:
+        return []
+    if not isinstance(data, Mapping):
+        from ._schema import object_updates
+
+        pairs = object_updates(data, spec.state_view.keys)
+        if pairs is None:
+            raise InvalidUpdateError(
+                f"The input must be a dict of state keys (or an instance of the state schema); got {data!r}"
+            )
+        return pairs
+    unknown = [k for k in data if k not in spec.channels]
+    if unknown:
+        raise InvalidUpdateError(
+            f"Input key(s) {', '.join(f'`{k}`' for k in unknown)} are not in the state schema "
+            f"(keys: {', '.join(spec.channels)}); fix the key names or add them to the schema"
+        )
+    allowed = set(spec.input_keys)
+    return [(k, v) for k, v in data.items() if k in allowed]
+
+
+def send_targets(gotos: list[str | Send]) -> list[str]:
+    return [g.node if isinstance(g, Send) else g for g in gotos]

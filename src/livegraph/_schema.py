@@ -1,0 +1,127 @@
+"""State schemas: which keys a graph has, which of them have a reducer, and how a node sees the state.
+
+A schema is a `TypedDict`, a dataclass or a pydantic model. `Annotated[T, reducer]` gives a key a reducer
+(any `(current, update) -> new`, e.g. `operator.add`); other keys keep the last value written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, get_args, get_origin, get_type_hints
+
+MISSING: Any = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """One state key.
+
+    Attributes:
+        key: The key's name.
+        reducer: `(current, update) -> new`, or None to keep the last value (one write per step).
+        initial: A factory for the value before the first write (`list` for `Annotated[list, add]`), or None.
+    """
+
+    key: str
+    reducer: Callable[[Any, Any], Any] | None
+    initial: Callable[[], Any] | None = None
+
+    def empty(self) -> Any:
+        if self.initial is None:
+            return MISSING
+        try:
+            return self.initial()
+        except Exception:
+            return MISSING
+
+
+def _reducer_of(hint: Any) -> Callable[[Any, Any], Any] | None:
+    if get_origin(hint) is typing.Annotated:
+        for meta in reversed(hint.__metadata__):
+            if callable(meta) and not isinstance(meta, type):
+                return meta  # type: ignore[no-any-return]
+    return None
+
+
+def _initial_of(hint: Any) -> Callable[[], Any] | None:
+    base = get_args(hint)[0] if get_origin(hint) is typing.Annotated else hint
+    origin = get_origin(base) or base
+    if isinstance(origin, type) and origin in (list, dict, set, tuple, str, int, float):
+        return origin
+    return None
+
+
+def is_pydantic(schema: Any) -> bool:
+    return isinstance(schema, type) and "pydantic" in sys.modules and hasattr(schema, "model_fields")
+
+
+def schema_hints(schema: Any) -> dict[str, Any]:
+    """`{key: type hint}` of a schema, keeping `Annotated` extras."""
+    if schema is None:
+        return {}
+    if isinstance(schema, Mapping):  # a plain {key: type} mapping
+        return dict(schema)
+    try:
+        hints = get_type_hints(schema, include_extras=True)
+    except Exception:
+        hints = dict(getattr(schema, "__annotations__", {}))
+    if is_pydantic(schema):
+        return {k: hints.get(k, Any) for k in schema.model_fields}
+    return {k: v for k, v in hints.items() if get_origin(v) is not typing.ClassVar}
+
+
+def channels_of(*schemas: Any) -> dict[str, Channel]:
+    """The channels of a graph whose keys come from all its schemas (state, input, output)."""
+    out: dict[str, Channel] = {}
+    for schema in schemas:
+        for key, hint in schema_hints(schema).items():
+            reducer = _reducer_of(hint)
+            if key in out and (out[key].reducer is not None or reducer is None):
+                continue
+            out[key] = Channel(key, reducer, _initial_of(hint) if reducer is not None else None)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class StateView:
+    """How one schema reads the state: its keys, and how to build what a node receives."""
+
+    schema: Any
+    keys: tuple[str, ...]
+    build: Callable[[dict[str, Any]], Any] | None  # None: the node gets a plain dict
+
+    def read(self, values: Mapping[str, Any]) -> Any:
+        state = {k: values[k] for k in self.keys if k in values}
+        return state if self.build is None else self.build(state)
+
+
+def view_of(schema: Any) -> StateView:
+    keys = tuple(schema_hints(schema))
+    if dataclasses.is_dataclass(schema) and isinstance(schema, type):
+        return StateView(schema, keys, lambda state: schema(**state))
+    if is_pydantic(schema):
+        return StateView(schema, keys, lambda state: schema(**state))
+    return StateView(schema, keys, None)
+
+
+def object_updates(obj: Any, keys: tuple[str, ...]) -> list[tuple[str, Any]] | None:
+    """Updates from a node that returned an instance of a dataclass or pydantic schema, else None."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        fields = {f.name: f for f in dataclasses.fields(obj)}
+        out = []
+        for k in keys:
+            if k not in fields:
+                continue
+            v = getattr(obj, k)
+            f = fields[k]
+            default = f.default if f.default is not dataclasses.MISSING else MISSING
+            if default is MISSING or v != default:
+                out.append((k, v))
+        return out
+    if is_pydantic(type(obj)) and hasattr(obj, "model_fields_set"):
+        return [(k, getattr(obj, k)) for k in keys if k in obj.model_fields_set]
+    return None

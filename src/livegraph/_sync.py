@@ -1,0 +1,234 @@
+"""The sync driver: runs a graph's supersteps in the calling thread, parallel tasks on threads.
+
+`run_loop` is a generator that yields after the input and after each superstep; what the run streams goes
+to `run.put`. Callers either drain a buffer at each yield (no live modes: no thread at all), or exhaust the
+generator on a driver thread while the consumer reads a queue (live modes: chunks reach the consumer as
+they are written).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import inspect
+import queue
+import threading
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Any
+
+from ._constants import START
+from ._context import CURRENT
+from ._errors import GraphBubbleUp, RunCancelledError
+from ._plan import Task, TaskResult, apply_writes, route, start_triggers
+from ._run import (
+    Run,
+    add_routes,
+    branches_of,
+    check_gotos,
+    input_writes,
+    note_failure,
+    result_of,
+    retry_delay,
+    router_state,
+)
+
+DONE = object()
+
+
+def _call(fn: Any, arg: Any, inject: tuple[str, ...], scope: Any) -> Any:
+    return fn(arg, **scope.kwargs(inject)) if inject else fn(arg)
+
+
+def run_task(run: Run, task: Task) -> TaskResult:
+    """Run one task to its result: the node, its routers, its retries."""
+    scope = run.scope(task)
+    token = CURRENT.set(scope)
+    node = task.node
+    try:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                if node.subgraph is not None:
+                    out = node.subgraph._call_sync(task.input, scope)
+                else:
+                    out = _call(node.fn, task.input, node.inject, scope)
+                    if inspect.isawaitable(out):
+                        _close(out)
+                        raise TypeError(
+                            f"Node `{task.name}` returned an awaitable from a plain function; define it with "
+                            "`async def` so livegraph runs it on an event loop"
+                        )
+                result = result_of(run, task, out)
+                branches = branches_of(run, task)
+                if branches:
+                    state = router_state(run, task, result)
+                    for b in branches:
+                        add_routes(run, b, _call(b.path, state, b.inject, scope), result)
+                check_gotos(run, task, result)
+                return result
+            except GraphBubbleUp:
+                raise
+            except Exception as exc:
+                delay = retry_delay(node, exc, attempt)
+                if delay is None or run.cancelled:
+                    raise
+                if _sleep(run, delay):
+                    raise
+    finally:
+        CURRENT.reset(token)
+
+
+def _close(aw: Any) -> None:
+    close = getattr(aw, "close", None)
+    if close is not None:
+        close()
+
+
+
+
+def _sleep(run: Run, seconds: float) -> bool:
+    """Sleep between retries; True when the run was cancelled meanwhile."""
+    step = 0.05
+    waited = 0.0
+    import time
+
+    while waited < seconds:
+        if run.cancelled:
+            return True
+        time.sleep(min(step, seconds - waited))
+        waited += step
+    return run.cancelled
+
+
+def start(run: Run, data: Any) -> None:
+    """Apply the input, route from START, stream the first values."""
+    spec = run.spec
+    apply_writes(spec.channels, run.values, [(START, input_writes(run, data))])
+    gotos: list[Any] = []
+    branches = spec.branches.get(START, ())
+    if branches:
+        state = spec.state_view.read(run.values)
+        for b in branches:
+            answer = b.path(state, **({"config": run.config} if "config" in b.inject else {}))
+            gotos.extend(route(b, answer, spec.nodes))
+    run.pending = start_triggers(spec.edges, spec.joins, gotos)
+    run.event("run_start", None, {"input": data})
+    run.emit_values()
+
+
+def run_loop(run: Run, data: Any) -> Iterator[None]:
+    """Run the graph; yield after the input and after every superstep."""
+    start(run, data)
+    yield
+    try:
+        while run.pending:
+            from ._plan import prepare_tasks
+
+            tasks = prepare_tasks(run.spec.nodes, run.values, run.pending, run.step + 1, run.run_key)
+            run.step += 1
+            run.check_limit(tasks)
+            run.event("step_start", None, [t.name for t in tasks])
+            for t in tasks:
+                run.emit_task_start(t)
+            results = execute(run, tasks)
+            for t, r in zip(tasks, results):
+                run.emit_task_end(t, r, None)
+            run.finish_step(tasks, results)
+            run.emit_values()
+            run.event("step_end", None, dict(run.values))
+            yield
+        run.event("run_end", None, run.spec.output_view.read(run.values))
+    finally:
+        if run.pool is not None:
+            run.pool.shutdown(wait=False, cancel_futures=True)
+            run.pool = None
+
+
+def _fail(run: Run, task: Task, exc: BaseException) -> None:
+    if not isinstance(exc, (GraphBubbleUp, RunCancelledError)):
+        note_failure(run, task, exc)
+    run.emit_task_end(task, None, exc)
+    run.event("task_error", task, exc)
+
+
+def execute(run: Run, tasks: list[Task]) -> list[TaskResult]:
+    """Run a step's tasks: one inline, several on threads. Results come back in task order."""
+    if len(tasks) == 1:
+        task = tasks[0]
+        try:
+            result = run_task(run, task)
+        except BaseException as exc:
+            _fail(run, task, exc)
+            raise
+        run.event("task_end", task, result.update)
+        return [result]
+    if run.pool is None:
+        workers = int(run.config.get("max_concurrency") or 0) or None
+        run.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="livegraph")
+    futures: dict[Future[TaskResult], Task] = {}
+    for task in tasks:
+        ctx = contextvars.copy_context()
+        futures[run.pool.submit(ctx.run, run_task, run, task)] = task
+    results: dict[str, TaskResult] = {}
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+        for fut in done:
+            task = futures[fut]
+            exc = fut.exception()
+            if exc is not None:
+                _fail(run, task, exc)
+                _abandon(run, pending)
+                raise exc
+            results[task.id] = fut.result()
+            run.event("task_end", task, results[task.id].update)
+    return [results[t.id] for t in tasks]
+
+
+def _abandon(run: Run, pending: set[Future[TaskResult]]) -> None:
+    """A sibling failed: stop the others (their writers raise at the next write), wait up to 1 s."""
+    run.cancelled = True
+    for fut in pending:
+        fut.cancel()
+    wait(pending, timeout=1.0)
+
+
+# -- how callers consume a run -------------------------------------------------------------------------------
+def drain(run: Run, data: Any, buffer: list[Any]) -> Iterator[Any]:
+    """No live modes: run in this thread; hand out what each step streamed."""
+    for _ in run_loop(run, data):
+        if buffer:
+            yield from buffer
+            buffer.clear()
+
+
+def live(run: Run, data: Any, q: queue.SimpleQueue[Any]) -> Iterator[Any]:
+    """Live modes: run on a driver thread; hand out items as they are written."""
+    ctx = contextvars.copy_context()
+
+    def drive() -> None:
+        try:
+            for _ in run_loop(run, data):
+                pass
+            q.put(DONE)
+        except BaseException as exc:  # handed to the consumer
+            q.put((DONE, exc))
+
+    thread = threading.Thread(target=ctx.run, args=(drive,), name="livegraph-run", daemon=True)
+    thread.start()
+    finished = False
+    try:
+        while True:
+            item = q.get()
+            if item is DONE:
+                finished = True
+                return
+            if type(item) is tuple and item[0] is DONE:
+                finished = True
+                raise item[1]
+            yield item
+    finally:
+        if not finished:
+            run.cancelled = True
+            thread.join(1.0)

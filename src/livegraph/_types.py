@@ -1,0 +1,151 @@
+"""The small value types users pass to and get from the engine: `Send`, `Command`, `RetryPolicy`,
+`Interrupt`, `StateSnapshot`, and the `StreamMode` / `StreamWriter` aliases."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal, NamedTuple, Union
+
+StreamMode = Literal["values", "updates", "custom", "messages", "tasks", "debug", "checkpoints", "events"]
+"""How `stream()` shapes its output. `events` is livegraph's own: every chunk attributed to its task."""
+
+STREAM_MODES: tuple[str, ...] = ("values", "updates", "custom", "messages", "tasks", "debug", "checkpoints", "events")
+
+StreamWriter = Callable[[Any], None]
+"""What `get_stream_writer()` returns: call it with any chunk to send it to `custom` mode."""
+
+All = Literal["*"]
+
+
+class Send:
+    """Run `node` in the next step with `arg` as its input (map-reduce fan-out from a router).
+
+    Example:
+        `graph.add_conditional_edges("plan", lambda s: [Send("write", {"topic": t}) for t in s["topics"]])`
+    """
+
+    __slots__ = ("arg", "node")
+
+    def __init__(self, node: str, arg: Any) -> None:
+        self.node = node
+        self.arg = arg
+
+    def __repr__(self) -> str:
+        return f"Send(node={self.node!r}, arg={self.arg!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Send) and self.node == other.node and self.arg == other.arg
+
+    def __hash__(self) -> int:
+        return hash((self.node, repr(self.arg)))
+
+
+@dataclass(frozen=True)
+class Command:
+    """Returned by a node to update the state and choose where to go in one value; or given as a run's
+    input to resume after an interrupt.
+
+    Attributes:
+        graph: None for the graph the node is in, `Command.PARENT` for the graph around a subgraph.
+        update: State updates, as a node would return them (dict, or list of `(key, value)`).
+        resume: The value `interrupt()` returns when the run is resumed (or a dict of interrupt id -> value).
+        goto: A node name, a `Send`, or a sequence of them, to run in the next step.
+    """
+
+    graph: str | None = None
+    update: Any | None = None
+    resume: Any | None = None
+    goto: Send | str | Sequence[Send | str] = ()
+
+    PARENT: ClassVar[Literal["__parent__"]] = "__parent__"
+
+    def __repr__(self) -> str:
+        parts = ", ".join(
+            f"{k}={v!r}" for k, v in (("graph", self.graph), ("update", self.update), ("resume", self.resume),
+                                      ("goto", self.goto)) if v not in (None, ())
+        )
+        return f"Command({parts})"
+
+
+def default_retry_on(exc: Exception) -> bool:
+    """Retry on errors that are usually transient; never on programming errors (like LangGraph)."""
+    if isinstance(exc, ConnectionError):
+        return True
+    name = type(exc).__name__
+    module = type(exc).__module__
+    if module.startswith(("httpx", "requests", "openai")):
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        if status is not None:
+            return bool(status >= 500 or status == 429)
+        return True
+    return not isinstance(
+        exc,
+        (ValueError, TypeError, ArithmeticError, ImportError, LookupError, NameError, SyntaxError,
+         RuntimeError, ReferenceError, StopIteration, StopAsyncIteration, OSError),
+    ) and name != "CancelledError"
+
+
+class RetryPolicy(NamedTuple):
+    """How to retry a node that raised (LangGraph's fields and defaults)."""
+
+    initial_interval: float = 0.5
+    backoff_factor: float = 2.0
+    max_interval: float = 128.0
+    max_attempts: int = 3
+    jitter: bool = True
+    retry_on: type[Exception] | Sequence[type[Exception]] | Callable[[Exception], bool] = default_retry_on
+
+    def should_retry(self, exc: Exception) -> bool:
+        on = self.retry_on
+        if isinstance(on, type) and issubclass(on, BaseException):
+            return isinstance(exc, on)
+        if isinstance(on, Sequence):
+            return isinstance(exc, tuple(on))
+        return bool(on(exc))
+
+    def interval(self, attempt: int) -> float:
+        """Seconds to wait before attempt number `attempt + 1` (`attempt` counts from 1)."""
+        wait = min(self.max_interval, self.initial_interval * self.backoff_factor ** (attempt - 1))
+        if self.jitter:
+            wait += random.uniform(0, 1)  # noqa: S311 - jitter, not crypto
+        return wait
+
+
+@dataclass(frozen=True)
+class Interrupt:
+    """What `interrupt(value)` raised: shown under `__interrupt__` in `values` and `updates`."""
+
+    value: Any
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class PregelTask:
+    """A task that is next to run, in a `StateSnapshot`."""
+
+    id: str
+    name: str
+    path: tuple[Any, ...] = ()
+    error: Exception | None = None
+    interrupts: tuple[Interrupt, ...] = ()
+    state: Any = None
+    result: Any = None
+
+
+@dataclass(frozen=True)
+class StateSnapshot:
+    """A thread's state at one checkpoint (`get_state`, `get_state_history`)."""
+
+    values: dict[str, Any]
+    next: tuple[str, ...]
+    config: dict[str, Any]
+    metadata: dict[str, Any] | None
+    created_at: str | None
+    parent_config: dict[str, Any] | None
+    tasks: tuple[PregelTask, ...] = ()
+    interrupts: tuple[Interrupt, ...] = field(default=())
+
+
+Checkpointer = Union[None, bool, Any]

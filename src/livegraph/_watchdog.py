@@ -1,0 +1,116 @@
+"""Names the async node that blocks the event loop.
+
+An `async def` node that calls blocking code (`time.sleep`, a sync HTTP client) stops the loop: nothing
+streams until it yields, and then everything arrives at once. LangGraph stays silent; livegraph watches
+the loop from a helper thread while async tasks run, and when the loop stops answering for longer than
+`BLOCK_SECONDS` it finds the blocking node from the loop thread's stack, warns once naming it, and adds a
+`loop_blocked` event to the `events` stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._plan import Task
+    from ._run import Run
+
+BLOCK_SECONDS = 0.5
+_TICK = 0.1
+
+
+class _Watch:
+    __slots__ = ("blocked_since", "codes", "loop", "pinged", "reported", "run", "tasks", "thread_id")
+
+    def __init__(self, run: Run, tasks: list[Task], loop: asyncio.AbstractEventLoop) -> None:
+        self.run = run
+        self.tasks = tasks
+        self.loop = loop
+        self.thread_id = threading.get_ident()
+        self.codes = {getattr(t.node.fn, "__code__", None): t for t in tasks if t.node.is_async}
+        self.pinged = 0.0  # when the helper last asked the loop to answer; 0 when it has answered
+        self.blocked_since = 0.0
+        self.reported = False
+
+    def answer(self) -> None:
+        if self.reported and self.blocked_since:
+            seconds = time.monotonic() - self.blocked_since
+            self.run.event("loop_blocked", self.culprit_task(), {"seconds": round(seconds, 3), "over": True})
+        self.pinged = 0.0
+        self.blocked_since = 0.0
+        self.reported = False
+
+    def culprit_task(self) -> Task | None:
+        frame = sys._current_frames().get(self.thread_id)
+        while frame is not None:
+            task = self.codes.get(frame.f_code)
+            if task is not None:
+                return task
+            frame = frame.f_back
+        asyncs = [t for t in self.tasks if t.node.is_async]
+        return asyncs[0] if len(asyncs) == 1 else None
+
+
+_watches: dict[int, _Watch] = {}
+_lock = threading.Lock()
+_thread: threading.Thread | None = None
+
+
+def _loop_forever() -> None:
+    while True:
+        time.sleep(_TICK)
+        now = time.monotonic()
+        with _lock:
+            watches = list(_watches.values())
+        for w in watches:
+            if not w.pinged:
+                w.pinged = now
+                with contextlib.suppress(RuntimeError):  # loop closed meanwhile
+                    w.loop.call_soon_threadsafe(w.answer)
+            elif not w.reported and now - w.pinged > BLOCK_SECONDS:
+                w.reported = True
+                w.blocked_since = w.pinged
+                task = w.culprit_task()
+                who = f"Node `{task.name}`" if task else "An async node"
+                warnings.warn(
+                    f"{who} is blocking the event loop (no await for over {BLOCK_SECONDS:.1f} s): streamed chunks "
+                    "are held until it awaits, then arrive all at once. Use an async client and "
+                    "`await asyncio.sleep(...)` in `async def` nodes, or make the node a plain `def` "
+                    "(livegraph runs those in a thread).",
+                    RuntimeWarning,
+                    stacklevel=1,
+                )
+                w.run.event("loop_blocked", task, {"seconds": round(now - w.pinged, 3), "over": False})
+
+
+@contextlib.contextmanager
+def watch(run: Run, tasks: list[Task]) -> Iterator[None]:
+    """Watch the running loop while `tasks` run, if any of them is an async node."""
+    if not any(t.node.is_async for t in tasks):
+        yield
+        return
+    global _thread
+    if _thread is None:
+        with _lock:
+            if _thread is None:
+                _thread = threading.Thread(target=_loop_forever, name="livegraph-watchdog", daemon=True)
+                _thread.start()
+    w = _Watch(run, tasks, asyncio.get_running_loop())
+    key = id(w)
+    with _lock:
+        _watches[key] = w
+    try:
+        yield
+    finally:
+        with _lock:
+            _watches.pop(key, None)
+
+
+__all__: list[Any] = ["watch"]

@@ -1,0 +1,29 @@
+"""LangGraph's `langgraph.types` path: the value types of the public API."""
+
+from livegraph._types import (
+    All,
+    Checkpointer,
+    Command,
+    Interrupt,
+    PregelTask,
+    RetryPolicy,
+    Send,
+    StateSnapshot,
+    StreamMode,
+    StreamWriter,
+    default_retry_on,
+)
+
+__all__ = [
+    "All",
+    "Checkpointer",
+    "Command",
+    "Interrupt",
+    "PregelTask",
+    "RetryPolicy",
+    "Send",
+    "StateSnapshot",
+    "StreamMode",
+    "StreamWriter",
+    "default_retry_on",
+]
