@@ -1,0 +1,23 @@
+"""The render layer: a drawable graph as DOT, Mermaid, SVG or PNG, and the fast restyle for live runs.
+
+DOT and Mermaid are pure text functions. SVG and PNG need a Graphviz executable, found at call time
+(`find_renderer`); without one, `mimebundle` falls back to the DOT text and an install hint.
+"""
+
+from __future__ import annotations
+
+from ._dot import to_dot
+from ._mermaid import to_mermaid
+from ._renderer import RenderError, find_renderer, mimebundle, to_png, to_svg
+from ._style import svg_with_states
+
+__all__ = [
+    "to_dot",
+    "to_mermaid",
+    "to_svg",
+    "to_png",
+    "svg_with_states",
+    "mimebundle",
+    "find_renderer",
+    "RenderError",
+]
