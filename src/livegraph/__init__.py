@@ -29,6 +29,7 @@ from livegraph._errors import (
 from livegraph._events import Event, EventKind
 from livegraph._message_state import MessagesState, RemoveMessage, add_messages
 from livegraph._messages import MessageChunk
+from livegraph._persist import interrupt
 from livegraph._types import (
     Command,
     Interrupt,
@@ -84,4 +85,5 @@ __all__ = [
     "get_runtime",
     "get_store",
     "get_stream_writer",
+    "interrupt",
 ]

@@ -13,8 +13,10 @@ from typing import Any
 
 from ._constants import START
 from ._context import CURRENT
-from ._errors import GraphBubbleUp, RunCancelledError
-from ._plan import Task, TaskResult, apply_writes, prepare_tasks, route, start_triggers
+from . import _persist
+from ._errors import GraphBubbleUp, GraphInterrupt, ParentCommand, RunCancelledError
+from ._plan import Task, TaskResult, apply_writes, route, start_triggers
+from ._types import Command
 from ._run import (
     Run,
     add_routes,
@@ -50,7 +52,10 @@ async def arun_task(run: Run, task: Task) -> TaskResult:
             attempt += 1
             try:
                 if node.subgraph is not None:
-                    out = await node.subgraph._call_async(task.input, scope)
+                    try:
+                        out = await node.subgraph._call_async(task.input, scope)
+                    except ParentCommand as pc:
+                        out = Command(update=pc.command.update, goto=pc.command.goto)
                 elif node.is_async:
                     out = await _call(node.fn, task.input, node.inject, scope)
                 else:
@@ -65,6 +70,8 @@ async def arun_task(run: Run, task: Task) -> TaskResult:
                         add_routes(run, b, await _maybe_await(_call(b.path, state, b.inject, scope)), result)
                 check_gotos(run, task, result)
                 return result
+            except GraphInterrupt as gi:
+                return TaskResult(interrupts=gi.interrupts)
             except GraphBubbleUp:
                 raise
             except Exception as exc:
@@ -77,6 +84,11 @@ async def arun_task(run: Run, task: Task) -> TaskResult:
 
 
 async def astart(run: Run, data: Any) -> None:
+    """Load the thread (if any), apply the input, route from START, stream and checkpoint it."""
+    data = _persist.setup(run, data)
+    if data is _persist.RESUMED:
+        run.event("run_start", None, {"input": None})
+        return
     spec = run.spec
     apply_writes(spec.channels, run.values, [(START, input_writes(run, data))])
     gotos: list[Any] = []
@@ -87,29 +99,18 @@ async def astart(run: Run, data: Any) -> None:
             answer = await _maybe_await(b.path(state, **({"config": run.config} if "config" in b.inject else {})))
             gotos.extend(route(b, answer, spec.nodes))
     run.pending = start_triggers(spec.edges, spec.joins, gotos)
-    run.event("run_start", None, {"input": data})
-    run.emit_values()
+    run.input_done(data)
 
 
 async def arun_loop(run: Run, data: Any) -> AsyncIterator[None]:
     """Run the graph; yield after the input and after every superstep."""
     await astart(run, data)
     yield
-    while run.pending:
-        tasks = prepare_tasks(run.spec.nodes, run.values, run.pending, run.step + 1, run.run_key)
-        run.step += 1
-        run.check_limit(tasks)
-        run.event("step_start", None, [t.name for t in tasks])
-        for t in tasks:
-            run.emit_task_start(t)
-        results = await aexecute(run, tasks)
-        for t, r in zip(tasks, results):
-            run.emit_task_end(t, r, None)
-        run.finish_step(tasks, results)
-        run.emit_values()
-        run.event("step_end", None, dict(run.values))
+    while (tasks := run.begin_step()) is not None:
+        if not run.end_step(tasks, await aexecute(run, run.to_run(tasks))):
+            break
         yield
-    run.event("run_end", None, run.spec.output_view.read(run.values))
+    run.finished()
 
 
 async def aexecute(run: Run, tasks: list[Task]) -> list[TaskResult]:
@@ -152,11 +153,18 @@ async def aexecute(run: Run, tasks: list[Task]) -> list[TaskResult]:
 # -- how callers consume a run -------------------------------------------------------------------------------
 async def adrain(run: Run, data: Any, buffer: list[Any]) -> AsyncIterator[Any]:
     """No live modes: run in this task; hand out what each step streamed."""
-    async for _ in arun_loop(run, data):
-        if buffer:
-            for item in buffer:
-                yield item
-            buffer.clear()
+    loop = arun_loop(run, data)
+    try:
+        async for _ in loop:
+            if buffer:
+                for item in buffer:
+                    yield item
+                buffer.clear()
+    finally:
+        await loop.aclose()
+    for item in buffer:  # what the last step streamed before the run stopped (an interrupt)
+        yield item
+    buffer.clear()
 
 
 def threadsafe_put(q: asyncio.Queue[Any]) -> Any:

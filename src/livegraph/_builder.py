@@ -307,7 +307,7 @@ class StateGraph(Generic[StateT]):
             branches={k: tuple(v.values()) for k, v in self.branches.items()},
             state_view=state_view,
             input_keys=tuple(view_of(self.input_schema).keys),
-            output_view=view_of(self.output_schema),
+            output_view=view_of(self.output_schema, plain=True),
             interrupt_before=before,
             interrupt_after=after,
             context_schema=self.context_schema,

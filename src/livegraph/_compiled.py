@@ -13,8 +13,11 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import _async, _bridge, _sync
-from ._constants import DEFAULT_RECURSION_LIMIT, END, START
+from . import _async, _bridge, _persist, _sync
+from ._constants import DEFAULT_RECURSION_LIMIT, END, INTERRUPT, START
+from ._errors import CheckpointError, NodeNotFoundError
+from ._plan import Pending, apply_writes, next_triggers, prepare_tasks, route, updates_of
+from ._types import PregelTask, StateSnapshot
 from ._drawable import DrawEdge, DrawGraph, DrawNode
 from ._node import Branch, NodeSpec
 from ._output import LIVE_MODES, SKIP, normalize_modes, shaper
@@ -87,10 +90,22 @@ class CompiledStateGraph:
         conf.setdefault("recursion_limit", DEFAULT_RECURSION_LIMIT)
         return conf
 
-    def _new_run(self, config: Mapping[str, Any] | None, put: Any, modes: Sequence[str], context: Any) -> Run:
+    def _new_run(self, config: Mapping[str, Any] | None, put: Any, modes: Sequence[str], context: Any,
+                 kwargs: Mapping[str, Any] | None = None) -> Run:
         conf = self._conf(config)
-        key = str((conf.get("configurable") or {}).get("thread_id") or os.urandom(8).hex())
-        return Run(self, conf, put, frozenset(modes), (), key, context)
+        run = Run(self, conf, put, frozenset(modes), (), os.urandom(8).hex(), context)
+        if kwargs:
+            for name in ("interrupt_before", "interrupt_after"):
+                value = kwargs.get(name)
+                if value is not None:
+                    setattr(run, name, (value,) if isinstance(value, str) else tuple(value))
+        return run
+
+    def _result(self, run: Run) -> Any:
+        out = self._spec.output_view.read(run.values)
+        if run.interrupts:
+            out[INTERRUPT] = list(run.interrupts)
+        return out
 
     def stream(
         self,
@@ -118,13 +133,13 @@ class CompiledStateGraph:
         shape = shaper(single, subgraphs, version)
         if self._is_async:
             q: queue.SimpleQueue[Any] = queue.SimpleQueue()
-            items = _bridge.bridged(self._new_run(config, q.put, modes, context), input, q)
+            items = _bridge.bridged(self._new_run(config, q.put, modes, context, kwargs), input, q)
         elif LIVE_MODES.intersection(modes):
             q = queue.SimpleQueue()
-            items = _sync.live(self._new_run(config, q.put, modes, context), input, q)
+            items = _sync.live(self._new_run(config, q.put, modes, context, kwargs), input, q)
         else:
             buffer: list[Any] = []
-            items = _sync.drain(self._new_run(config, buffer.append, modes, context), input, buffer)
+            items = _sync.drain(self._new_run(config, buffer.append, modes, context, kwargs), input, buffer)
         try:
             for item in items:
                 out = shape(item)
@@ -146,17 +161,18 @@ class CompiledStateGraph:
         """Run the graph to the end and return its output state (or, for another `stream_mode`, the list
         of chunks)."""
         if stream_mode != "values" or version != "v1":
-            return list(self.stream(input, config, context=context, stream_mode=stream_mode, version=version))
+            return list(self.stream(input, config, context=context, stream_mode=stream_mode, version=version,
+                                    **kwargs))
         if self._is_async:
             q: queue.SimpleQueue[Any] = queue.SimpleQueue()
-            run = self._new_run(config, q.put, (), context)
+            run = self._new_run(config, q.put, (), context, kwargs)
             for _ in _bridge.bridged(run, input, q):
                 pass
         else:
-            run = self._new_run(config, _drop, (), context)
+            run = self._new_run(config, _drop, (), context, kwargs)
             for _ in _sync.run_loop(run, input):
                 pass
-        return self._spec.output_view.read(run.values)
+        return self._result(run)
 
     async def astream(
         self,
@@ -174,10 +190,10 @@ class CompiledStateGraph:
         shape = shaper(single, subgraphs, version)
         if LIVE_MODES.intersection(modes):
             q: asyncio.Queue[Any] = asyncio.Queue()
-            items = _async.alive(self._new_run(config, _async.threadsafe_put(q), modes, context), input, q)
+            items = _async.alive(self._new_run(config, _async.threadsafe_put(q), modes, context, kwargs), input, q)
         else:
             buffer: list[Any] = []
-            items = _async.adrain(self._new_run(config, buffer.append, modes, context), input, buffer)
+            items = _async.adrain(self._new_run(config, buffer.append, modes, context, kwargs), input, buffer)
         try:
             async for item in items:
                 out = shape(item)
@@ -199,17 +215,102 @@ class CompiledStateGraph:
         """The async twin of `invoke`."""
         if stream_mode != "values" or version != "v1":
             return [c async for c in self.astream(input, config, context=context, stream_mode=stream_mode,
-                                                  version=version)]
-        run = self._new_run(config, _drop, (), context)
+                                                  version=version, **kwargs)]
+        run = self._new_run(config, _drop, (), context, kwargs)
         async for _ in _async.arun_loop(run, input):
             pass
-        return self._spec.output_view.read(run.values)
+        return self._result(run)
 
     def batch(self, inputs: Sequence[Any], config: Mapping[str, Any] | None = None, **kwargs: Any) -> list[Any]:
         return [self.invoke(i, config, **kwargs) for i in inputs]
 
     async def abatch(self, inputs: Sequence[Any], config: Mapping[str, Any] | None = None, **kwargs: Any) -> list[Any]:
         return list(await asyncio.gather(*(self.ainvoke(i, config, **kwargs) for i in inputs)))
+
+    # -- saved state ----------------------------------------------------------------------------------------
+    def _saver(self, config: Mapping[str, Any] | None) -> tuple[Any, str, str]:
+        saver = _persist.saver_of(self)
+        if saver is None:
+            raise CheckpointError("This graph has no checkpointer: compile it with `checkpointer=InMemorySaver()` "
+                                  "(or SqliteSaver) to keep state between runs")
+        conf = (config or {}).get("configurable") or {}
+        if conf.get("thread_id") is None:
+            raise CheckpointError(_persist.NEEDS_THREAD)
+        return saver, str(conf["thread_id"]), str(conf.get("checkpoint_ns") or "")
+
+    def _snapshot(self, cp: Any) -> StateSnapshot:
+        pending = _persist.pending_from(cp.pending)
+        tasks = prepare_tasks(self._spec.nodes, cp.values, pending, cp.step + 1, f"{cp.thread_id}:{cp.id}")
+        interrupts = cp.tasks.get("interrupts") or {}
+        ptasks = tuple(PregelTask(t.id, t.name, t.path, None, tuple(interrupts.get(t.id, ()))) for t in tasks)
+        return StateSnapshot(
+            values=self._spec.output_view.read(cp.values),
+            next=tuple(t.name for t in tasks),
+            config=_persist.config_of(cp.thread_id, cp.ns, cp.id),
+            metadata=cp.metadata,
+            created_at=cp.created_at,
+            parent_config=_persist.config_of(cp.thread_id, cp.ns, cp.parent_id) if cp.parent_id else None,
+            tasks=ptasks,
+            interrupts=tuple(i for t in ptasks for i in t.interrupts),
+        )
+
+    def get_state(self, config: Mapping[str, Any], *, subgraphs: bool = False) -> StateSnapshot:
+        """The thread's state at its newest checkpoint (or at `checkpoint_id` when the config names one)."""
+        saver, thread_id, ns = self._saver(config)
+        wanted = ((config or {}).get("configurable") or {}).get("checkpoint_id")
+        cp = saver.get(thread_id, ns, wanted)
+        if cp is None:
+            if wanted:
+                raise CheckpointError(f"Thread `{thread_id}` has no checkpoint `{wanted}`; list its checkpoints "
+                                      "with `graph.get_state_history(config)`")
+            return StateSnapshot({}, (), _persist.config_of(thread_id, ns, None), None, None, None)
+        return self._snapshot(cp)
+
+    def get_state_history(self, config: Mapping[str, Any], *, limit: int | None = None, **kwargs: Any
+                          ) -> Iterator[StateSnapshot]:
+        """The thread's checkpoints as snapshots, newest first."""
+        saver, thread_id, ns = self._saver(config)
+        for cp in saver.list(thread_id, ns, limit=limit):
+            yield self._snapshot(cp)
+
+    def update_state(self, config: Mapping[str, Any], values: Any, as_node: str | None = None) -> dict[str, Any]:
+        """Change a thread's state as if node `as_node` had returned `values`; returns the new checkpoint's
+        config. With `as_node`, what runs next is what follows that node; without, it stays as it was."""
+        from .checkpoint.base import Checkpoint, new_id, now_iso
+
+        saver, thread_id, ns = self._saver(config)
+        wanted = ((config or {}).get("configurable") or {}).get("checkpoint_id")
+        head = saver.head(thread_id, ns)
+        cp = saver.get(thread_id, ns, wanted) if (wanted or head) else None
+        if wanted and cp is None:
+            raise CheckpointError(f"Thread `{thread_id}` has no checkpoint `{wanted}`")
+        if as_node is not None and as_node not in self._spec.nodes and as_node != START:
+            raise NodeNotFoundError(f"update_state(as_node={as_node!r}): no such node; use one of "
+                                    f"{', '.join(self._spec.nodes)}")
+        values_now = dict(cp.values) if cp else {}
+        pending = _persist.pending_from(cp.pending) if cp else Pending()
+        node = as_node or "__update__"
+        result = updates_of(node, values, self._spec.channels, self._spec.state_view.keys)
+        apply_writes(self._spec.channels, values_now, [(node, result.writes)])
+        if as_node is not None:
+            pending = Pending()
+            gotos = list(result.goto)
+            state = self._spec.state_view.read(values_now)
+            for b in self._spec.branches.get(as_node, ()):
+                gotos.extend(route(b, b.path(state), self._spec.nodes))
+            next_triggers(self._spec.edges, self._spec.joins, [(as_node, gotos)], pending)
+        step = (cp.step + 1) if cp else 0
+        new = Checkpoint(thread_id, ns, new_id(), cp.id if cp else None, step, values_now,
+                         _persist.pending_to(pending), {"source": "update", "step": step,
+                                                        "writes": {node: result.update}}, now_iso())
+        saver.put(new, head=head)
+        return _persist.config_of(thread_id, ns, new.id)
+
+    async def aget_state(self, config: Mapping[str, Any], *, subgraphs: bool = False) -> StateSnapshot:
+        return self.get_state(config, subgraphs=subgraphs)
+
+    async def aupdate_state(self, config: Mapping[str, Any], values: Any, as_node: str | None = None) -> dict[str, Any]:
+        return self.update_state(config, values, as_node)
 
     # -- as a node of another graph ---------------------------------------------------------------------------
     def _child(self, data: Any, scope: TaskScope) -> tuple[Run, Any]:

@@ -16,8 +16,11 @@ SKIP: Any = object()
 LIVE_MODES = frozenset({"custom", "messages", "events", "tasks", "debug"})
 
 
-def normalize_modes(stream_mode: str | Sequence[str] | None, default: str = "values") -> tuple[tuple[str, ...], bool]:
-    """`(modes, single)`: the modes asked for and whether one was given as a plain string."""
+def normalize_modes(stream_mode: str | Sequence[str] | None, default: str = "updates") -> tuple[tuple[str, ...], bool]:
+    """`(modes, single)`: the modes asked for and whether one was given as a plain string.
+
+    Without a mode, `stream()` streams `updates`, as LangGraph's compiled `StateGraph` does.
+    """
     if stream_mode is None:
         stream_mode = default
     single = isinstance(stream_mode, str)

@@ -227,23 +227,32 @@ def next_triggers(
     finished: Sequence[tuple[str, list[str | Send]]],
     pending: Pending,
 ) -> None:
-    """Record in `pending` what the finished `(node, gotos)` trigger: edges, joins, routes and sends."""
+    """Record in `pending` what the finished `(node, gotos)` trigger: edges, joins, routes and sends.
+
+    A pulled node's triggers are all the channels that can trigger it, sorted, as LangGraph reports them
+    (`branch:to:<node>` and the key of every join that ends at it), whichever of them fired.
+    """
+
+    def pull(node: str) -> None:
+        if node not in pending.pull:
+            pending.pull[node] = sorted([f"branch:to:{node}", *(key for _, t, key in joins if t == node)])
+
     for name, gotos in finished:
         for dst in edges.get(name, ()):
             if dst != END:
-                pending.pull.setdefault(dst, []).append(f"branch:to:{dst}")
+                pull(dst)
         for g in gotos:
             if isinstance(g, Send):
                 if g.node != END:
                     pending.push.append(g)
             elif g != END:
-                pending.pull.setdefault(g, []).append(f"branch:to:{g}")
+                pull(g)
         for sources, target, key in joins:
             if name in sources:
                 seen = pending.joins.get(key, frozenset()) | {name}
                 if seen >= sources:
                     pending.joins.pop(key, None)
-                    pending.pull.setdefault(target, []).append(key)
+                    pull(target)
                 else:
                     pending.joins[key] = seen
 

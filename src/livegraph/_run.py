@@ -11,12 +11,14 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._context import Runtime
-from ._errors import GraphRecursionError, RunCancelledError, add_note
+from ._errors import GraphInterrupt, GraphRecursionError, ParentCommand, RunCancelledError, add_note
 from ._events import Event
 from ._messages import MessageChunk
 from ._node import Branch, NodeSpec
+from . import _persist
+from ._constants import INTERRUPT, START
+from ._plan import Pending, Task, TaskResult, apply_writes, next_triggers, prepare_tasks, route, updates_of
 from ._schema import MISSING
-from ._plan import Pending, Task, TaskResult, apply_writes, route, updates_of
 from ._types import Send
 
 if TYPE_CHECKING:
@@ -40,8 +42,10 @@ class Run:
         ns: The namespace (`()` at the top, `("node:task_id", ...)` in subgraphs).
     """
 
-    __slots__ = ("cancelled", "config", "context", "graph", "modes", "ns", "parent_scope", "pending", "pool", "put",
-                 "recursion_limit", "run_key", "spec", "step", "store", "values")
+    __slots__ = ("cancelled", "config", "context", "cp_id", "cp_ns", "graph", "head", "interrupt_after",
+                 "interrupt_before", "interrupts", "modes", "ns", "parent_scope", "pending", "pool", "put",
+                 "recursion_limit", "resume", "run_key", "saved", "saver", "skip_before", "spec", "step", "store",
+                 "thread_id", "values")
 
     def __init__(self, graph: Any, config: dict[str, Any], put: Put, modes: frozenset[str], ns: tuple[str, ...],
                  run_key: str, context: Any = None, parent_scope: TaskScope | None = None) -> None:
@@ -63,6 +67,18 @@ class Run:
         self.step = 0
         self.cancelled = False
         self.pool: Any = None
+        # checkpointing (see _persist.py); inert without a checkpointer
+        self.saver: Any = None
+        self.thread_id: str | None = None
+        self.cp_ns = ""
+        self.head: str | None = None
+        self.cp_id: str | None = None
+        self.resume: dict[str, list[Any]] = {}
+        self.saved: dict[str, TaskResult] = {}
+        self.skip_before = False
+        self.interrupts: list[Any] = []
+        self.interrupt_before: tuple[str, ...] = self.spec.interrupt_before
+        self.interrupt_after: tuple[str, ...] = self.spec.interrupt_after
         self.recursion_limit = int(config.get("recursion_limit", 25))
 
     # -- what the run streams -----------------------------------------------------------------------------
@@ -98,7 +114,77 @@ class Run:
         if "updates" in modes and result is not None and error is None and not result.interrupts:
             self.put(("updates", self.ns, {task.name: result.update}))
 
-    # -- the step -----------------------------------------------------------------------------------------
+    # -- the step (both drivers call these around running the tasks) ------------------------------------------
+    def input_done(self, data: Any) -> None:
+        """After the input is applied and START is routed: stream it and checkpoint it."""
+        self.event("run_start", None, {"input": data})
+        self.emit_values()
+        _persist.save(self, "input", {START: data})
+
+    def begin_step(self) -> list[Task] | None:
+        """The next step's tasks (streamed as started), or None when the run ends or stops before them."""
+        if not self.pending:
+            return None
+        tasks = prepare_tasks(self.spec.nodes, self.values, self.pending, self.step + 1, self.run_key)
+        self.step += 1
+        self.check_limit(tasks)
+        if _persist.stop_before(self, tasks):
+            self.step -= 1
+            self.emit_interrupts(())
+            return None
+        self.event("step_start", None, [t.name for t in tasks])
+        for t in tasks:
+            if t.id not in self.saved:
+                self.emit_task_start(t)
+        return tasks
+
+    def to_run(self, tasks: list[Task]) -> list[Task]:
+        """The tasks that still have to run (on resume, those that finished before the interrupt don't)."""
+        return [t for t in tasks if t.id not in self.saved] if self.saved else tasks
+
+    def end_step(self, tasks: list[Task], ran: list[TaskResult]) -> bool:
+        """Fold the step in; True to go on, False when the run stops here (an interrupt)."""
+        if self.saved:
+            done = iter(ran)
+            results = [self.saved[t.id] if t.id in self.saved else next(done) for t in tasks]
+            self.saved = {}
+        else:
+            results = ran
+        if any(r.interrupts for r in results):
+            interrupts = _persist.save_interrupted(self, tasks, results)
+            for t, r in zip(tasks, results):
+                if r.interrupts:
+                    self.emit_task_end(t, r, None)
+            if self.parent_scope is not None:
+                raise GraphInterrupt(interrupts)
+            self.emit_interrupts(tuple(interrupts))
+            return False
+        for t, r in zip(tasks, results):
+            self.emit_task_end(t, r, None)
+        self.finish_step(tasks, results)
+        for r in results:
+            if r.parent_command is not None:
+                raise ParentCommand(r.parent_command)
+        self.emit_values()
+        _persist.save(self, "loop", {t.name: r.update for t, r in zip(tasks, results)})
+        self.event("step_end", None, dict(self.values))
+        if _persist.stop_after(self, tasks):
+            self.emit_interrupts(())
+            return False
+        return True
+
+    def finished(self) -> None:
+        self.event("run_end", None, self.spec.output_view.read(self.values))
+
+    def emit_interrupts(self, interrupts: tuple[Any, ...]) -> None:
+        self.interrupts = list(interrupts)
+        chunk = {INTERRUPT: interrupts}
+        if "values" in self.modes:
+            self.put(("values", self.ns, chunk))
+        if "updates" in self.modes:
+            self.put(("updates", self.ns, chunk))
+        self.event("interrupt", None, interrupts)
+
     def check_limit(self, tasks: list[Task]) -> None:
         if self.step >= self.recursion_limit:
             names = ", ".join(f"`{t.name}`" for t in tasks)
@@ -113,8 +199,6 @@ class Run:
         """Apply the step's writes in task order and work out what runs next."""
         spec = self.spec
         apply_writes(spec.channels, self.values, [(t.name, r.writes) for t, r in zip(tasks, results)])
-        from ._plan import next_triggers
-
         next_triggers(spec.edges, spec.joins, [(t.name, r.goto) for t, r in zip(tasks, results)], self.pending)
 
     def scope(self, task: Task) -> TaskScope:
@@ -130,11 +214,12 @@ def _debug(step: int, kind: str, payload: Any) -> dict[str, Any]:
 class TaskScope:
     """What a running node can reach: its writers, its config, its runtime. Set as the current task."""
 
-    __slots__ = ("_config", "message_writer", "run", "task", "writer")
+    __slots__ = ("_config", "interrupt_index", "message_writer", "run", "task", "writer")
 
     def __init__(self, run: Run, task: Task) -> None:
         self.run = run
         self.task = task
+        self.interrupt_index = 0
         self._config: dict[str, Any] | None = None
         self.writer = self._make_writer()
         self.message_writer = self._make_message_writer()

@@ -99,8 +99,12 @@ class StateView:
         return state if self.build is None else self.build(state)
 
 
-def view_of(schema: Any) -> StateView:
+def view_of(schema: Any, *, plain: bool = False) -> StateView:
+    """How `schema` reads the state; with `plain`, as a dict whatever the schema (what runs return and
+    stream, as LangGraph does for dataclass and pydantic states)."""
     keys = tuple(schema_hints(schema))
+    if plain:
+        return StateView(schema, keys, None)
     if dataclasses.is_dataclass(schema) and isinstance(schema, type):
         return StateView(schema, keys, lambda state: schema(**state))
     if is_pydantic(schema):

@@ -18,8 +18,10 @@ from typing import Any
 
 from ._constants import START
 from ._context import CURRENT
-from ._errors import GraphBubbleUp, RunCancelledError
+from . import _persist
+from ._errors import GraphBubbleUp, GraphInterrupt, ParentCommand, RunCancelledError
 from ._plan import Task, TaskResult, apply_writes, route, start_triggers
+from ._types import Command
 from ._run import (
     Run,
     add_routes,
@@ -50,7 +52,10 @@ def run_task(run: Run, task: Task) -> TaskResult:
             attempt += 1
             try:
                 if node.subgraph is not None:
-                    out = node.subgraph._call_sync(task.input, scope)
+                    try:
+                        out = node.subgraph._call_sync(task.input, scope)
+                    except ParentCommand as pc:
+                        out = Command(update=pc.command.update, goto=pc.command.goto)
                 else:
                     out = _call(node.fn, task.input, node.inject, scope)
                     if inspect.isawaitable(out):
@@ -67,6 +72,8 @@ def run_task(run: Run, task: Task) -> TaskResult:
                         add_routes(run, b, _call(b.path, state, b.inject, scope), result)
                 check_gotos(run, task, result)
                 return result
+            except GraphInterrupt as gi:
+                return TaskResult(interrupts=gi.interrupts)
             except GraphBubbleUp:
                 raise
             except Exception as exc:
@@ -102,7 +109,11 @@ def _sleep(run: Run, seconds: float) -> bool:
 
 
 def start(run: Run, data: Any) -> None:
-    """Apply the input, route from START, stream the first values."""
+    """Load the thread (if any), apply the input, route from START, stream and checkpoint it."""
+    data = _persist.setup(run, data)
+    if data is _persist.RESUMED:
+        run.event("run_start", None, {"input": None})
+        return
     spec = run.spec
     apply_writes(spec.channels, run.values, [(START, input_writes(run, data))])
     gotos: list[Any] = []
@@ -110,11 +121,10 @@ def start(run: Run, data: Any) -> None:
     if branches:
         state = spec.state_view.read(run.values)
         for b in branches:
-            answer = b.path(state, **({"config": run.config} if "config" in b.inject else {}))
-            gotos.extend(route(b, answer, spec.nodes))
+            gotos.extend(route(b, b.path(state, **({"config": run.config} if "config" in b.inject else {})),
+                               spec.nodes))
     run.pending = start_triggers(spec.edges, spec.joins, gotos)
-    run.event("run_start", None, {"input": data})
-    run.emit_values()
+    run.input_done(data)
 
 
 def run_loop(run: Run, data: Any) -> Iterator[None]:
@@ -122,23 +132,11 @@ def run_loop(run: Run, data: Any) -> Iterator[None]:
     start(run, data)
     yield
     try:
-        while run.pending:
-            from ._plan import prepare_tasks
-
-            tasks = prepare_tasks(run.spec.nodes, run.values, run.pending, run.step + 1, run.run_key)
-            run.step += 1
-            run.check_limit(tasks)
-            run.event("step_start", None, [t.name for t in tasks])
-            for t in tasks:
-                run.emit_task_start(t)
-            results = execute(run, tasks)
-            for t, r in zip(tasks, results):
-                run.emit_task_end(t, r, None)
-            run.finish_step(tasks, results)
-            run.emit_values()
-            run.event("step_end", None, dict(run.values))
+        while (tasks := run.begin_step()) is not None:
+            if not run.end_step(tasks, execute(run, run.to_run(tasks))):
+                break
             yield
-        run.event("run_end", None, run.spec.output_view.read(run.values))
+        run.finished()
     finally:
         if run.pool is not None:
             run.pool.shutdown(wait=False, cancel_futures=True)
@@ -197,10 +195,16 @@ def _abandon(run: Run, pending: set[Future[TaskResult]]) -> None:
 # -- how callers consume a run -------------------------------------------------------------------------------
 def drain(run: Run, data: Any, buffer: list[Any]) -> Iterator[Any]:
     """No live modes: run in this thread; hand out what each step streamed."""
-    for _ in run_loop(run, data):
-        if buffer:
-            yield from buffer
-            buffer.clear()
+    loop = run_loop(run, data)
+    try:
+        for _ in loop:
+            if buffer:
+                yield from buffer
+                buffer.clear()
+    finally:
+        loop.close()
+    yield from buffer  # what the last step streamed before the run stopped (an interrupt)
+    buffer.clear()
 
 
 def live(run: Run, data: Any, q: queue.SimpleQueue[Any]) -> Iterator[Any]:

@@ -13,6 +13,7 @@ from livegraph._types import (
     StreamWriter,
     default_retry_on,
 )
+from livegraph._persist import interrupt
 
 __all__ = [
     "All",
@@ -26,4 +27,5 @@ __all__ = [
     "StreamMode",
     "StreamWriter",
     "default_retry_on",
+    "interrupt",
 ]

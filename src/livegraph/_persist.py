@@ -1,0 +1,232 @@
+"""Checkpoints in a run: loading a thread, saving after every superstep, interrupts and resuming.
+
+Shared by both drivers. Without a checkpointer every function here is a cheap no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._context import CURRENT
+from ._errors import CheckpointError, EmptyInputError, GraphInterrupt
+from ._plan import Pending, Task, TaskResult, apply_writes, prepare_tasks
+from ._types import Command, Interrupt, Send
+
+if TYPE_CHECKING:
+    from ._run import Run
+
+RESUMED: Any = object()
+
+NEEDS_THREAD = (
+    "A graph compiled with a checkpointer needs a thread id: pass "
+    "`config={'configurable': {'thread_id': '1'}}` to invoke/stream"
+)
+
+
+def saver_of(graph: Any) -> Any:
+    cp = graph.checkpointer
+    return None if cp in (None, False, True) else cp
+
+
+def setup(run: Run, data: Any) -> Any:
+    """Load the run's thread. Returns the input to apply, or `RESUMED` to continue where it stopped."""
+    resume = data is None or isinstance(data, Command)
+    saver = saver_of(run.graph) if run.parent_scope is None else None
+    if saver is None:
+        if run.parent_scope is None and (run.interrupt_before or run.interrupt_after):
+            raise CheckpointError("interrupt_before / interrupt_after need a checkpointer to resume from: "
+                                  "compile(checkpointer=InMemorySaver()) and pass a thread_id")
+        if resume and run.parent_scope is None:
+            raise EmptyInputError(
+                "Received no input: with no checkpointer there is nothing to resume. Pass the initial state, "
+                "e.g. `graph.invoke({'topic': 'cats'})`"
+            )
+        return data
+    conf = run.config.get("configurable") or {}
+    if conf.get("thread_id") is None:
+        raise CheckpointError(NEEDS_THREAD)
+    run.saver = saver
+    run.thread_id = str(conf["thread_id"])
+    run.cp_ns = str(conf.get("checkpoint_ns") or "")
+    run.head = saver.head(run.thread_id, run.cp_ns)
+    wanted = conf.get("checkpoint_id")
+    cp = saver.get(run.thread_id, run.cp_ns, wanted) if (wanted or run.head) else None
+    if wanted and cp is None:
+        raise CheckpointError(
+            f"Thread `{run.thread_id}` has no checkpoint `{wanted}`; list its checkpoints with "
+            "`graph.get_state_history(config)`"
+        )
+    if cp is not None:
+        run.values = dict(cp.values)
+        run.step = cp.step
+        run.cp_id = cp.id
+        run.run_key = f"{run.thread_id}:{cp.id}"
+    if not resume:
+        return data
+    if cp is None:
+        raise EmptyInputError(
+            f"Nothing to resume on thread `{run.thread_id}`: it has no checkpoints. Start it with an input: "
+            "`graph.invoke(inputs, config)`"
+        )
+    run.pending = pending_from(cp.pending)
+    tasks = cp.tasks
+    run.saved = {tid: result_from(r) for tid, r in (tasks.get("done") or {}).items()}
+    run.resume = {tid: list(v) for tid, v in (tasks.get("resume") or {}).items()}
+    run.skip_before = bool(tasks.get("skip_before"))
+    if isinstance(data, Command):
+        if data.resume is not None:
+            add_resume(run, tasks.get("interrupts") or {}, data.resume)
+        if data.update is not None:
+            from ._run import input_writes
+
+            apply_writes(run.spec.channels, run.values, [("__update__", input_writes(run, data.update))])
+        for g in [data.goto] if isinstance(data.goto, (str, Send)) else list(data.goto):
+            if isinstance(g, Send):
+                run.pending.push.append(g)
+            else:
+                run.pending.pull.setdefault(g, []).append(f"branch:to:{g}")
+    return RESUMED
+
+
+def add_resume(run: Run, interrupts: Mapping[str, list[Interrupt]], value: Any) -> None:
+    by_id = {i.id: tid for tid, items in interrupts.items() for i in items}
+    if isinstance(value, dict) and value and all(k in by_id for k in value):
+        for iid, answer in value.items():
+            run.resume.setdefault(by_id[iid], []).append(answer)
+        return
+    if len(interrupts) == 1:
+        run.resume.setdefault(next(iter(interrupts)), []).append(value)
+        return
+    if not interrupts:
+        raise CheckpointError(
+            f"Thread `{run.thread_id}` is not waiting at an interrupt, so Command(resume=...) has nothing to "
+            "answer; continue it with `graph.invoke(None, config)` or start it with an input"
+        )
+    ids = ", ".join(repr(i) for i in by_id)
+    raise CheckpointError(
+        f"Thread `{run.thread_id}` has {len(interrupts)} interrupts waiting; answer them by id with "
+        f"`Command(resume={{interrupt_id: value, ...}})` (ids: {ids})"
+    )
+
+
+# -- saving ----------------------------------------------------------------------------------------------------
+def save(run: Run, source: str, writes: Any = None) -> None:
+    if run.saver is None:
+        return
+    from .checkpoint.base import Checkpoint, new_id, now_iso
+
+    cp = Checkpoint(run.thread_id, run.cp_ns, new_id(), run.cp_id, run.step, dict(run.values),
+                    pending_to(run.pending), {"source": source, "step": run.step, "writes": writes},
+                    now_iso())
+    run.saver.put(cp, head=run.head)
+    run.head = run.cp_id = cp.id
+    run.run_key = f"{run.thread_id}:{cp.id}"
+    emit_checkpoint(run, cp)
+
+
+def emit_checkpoint(run: Run, cp: Any) -> None:
+    modes = run.modes
+    if "checkpoints" not in modes and "debug" not in modes:
+        return
+    pending = pending_from(pending_to(run.pending))
+    tasks = prepare_tasks(run.spec.nodes, run.values, pending, run.step + 1, run.run_key)
+    payload = {
+        "config": config_of(run.thread_id, run.cp_ns, cp.id),
+        "parent_config": config_of(run.thread_id, run.cp_ns, cp.parent_id) if cp.parent_id else None,
+        "values": run.spec.output_view.read(run.values),
+        "metadata": cp.metadata,
+        "next": [t.name for t in tasks],
+        "tasks": [{"id": t.id, "name": t.name, "interrupts": (), "state": None} for t in tasks],
+    }
+    if "checkpoints" in modes:
+        run.put(("checkpoints", run.ns, payload))
+    if "debug" in modes:
+        from ._run import _debug
+
+        run.put(("debug", run.ns, _debug(run.step, "checkpoint", payload)))
+
+
+def save_interrupted(run: Run, tasks: list[Task], results: list[TaskResult]) -> list[Interrupt]:
+    """An interrupt stopped the step: keep finished tasks' results and the questions asked."""
+    interrupts = {t.id: list(r.interrupts) for t, r in zip(tasks, results) if r.interrupts}
+    if run.saver is not None and run.cp_id is not None:
+        done = {t.id: result_to(r) for t, r in zip(tasks, results) if not r.interrupts}
+        run.saver.set_tasks(run.thread_id, run.cp_ns, run.cp_id,
+                            {"done": done, "interrupts": interrupts, "resume": run.resume})
+    return [i for items in interrupts.values() for i in items]
+
+
+def stop_before(run: Run, tasks: list[Task]) -> bool:
+    """True when `interrupt_before` stops the run before `tasks` (once: resuming runs them)."""
+    names = run.interrupt_before
+    if not names or run.skip_before:
+        run.skip_before = False
+        return False
+    if "*" not in names and not any(t.name in names for t in tasks):
+        return False
+    if run.saver is not None and run.cp_id is not None:
+        run.saver.set_tasks(run.thread_id, run.cp_ns, run.cp_id, {"skip_before": True})
+    return True
+
+
+def stop_after(run: Run, tasks: list[Task]) -> bool:
+    names = run.interrupt_after
+    return bool(names) and ("*" in names or any(t.name in names for t in tasks))
+
+
+# -- interrupt() -----------------------------------------------------------------------------------------------
+def interrupt(value: Any) -> Any:
+    """Pause the run here and show `value` to a person; returns their answer when the run is resumed with
+    `graph.invoke(Command(resume=answer), config)`.
+
+    The node runs again from its start on resume: each `interrupt()` call in it is matched to an answer
+    by order. Needs a checkpointer and a thread id.
+    """
+    scope = CURRENT.get()
+    if scope is None:
+        raise RuntimeError("interrupt() was called outside a running graph; call it inside a node")
+    root = scope
+    while root.run.parent_scope is not None:
+        root = root.run.parent_scope
+    run = root.run
+    if run.saver is None:
+        raise CheckpointError(
+            "interrupt() needs a checkpointer to resume from: compile the graph with "
+            "`checkpointer=InMemorySaver()` (or SqliteSaver) and run it with "
+            "`config={'configurable': {'thread_id': '1'}}`"
+        )
+    index = root.interrupt_index
+    root.interrupt_index += 1
+    answers = run.resume.get(root.task.id, ())
+    if index < len(answers):
+        return answers[index]
+    raise GraphInterrupt([Interrupt(value=value, id=interrupt_id(root.task.id, index))])
+
+
+def interrupt_id(task_id: str, index: int) -> str:
+    return hashlib.blake2b(f"{task_id}|{index}".encode(), digest_size=16).hexdigest()
+
+
+# -- plain data <-> checkpoint ------------------------------------------------------------------------------
+def pending_to(p: Pending) -> dict[str, Any]:
+    return {"pull": {k: list(v) for k, v in p.pull.items()}, "push": list(p.push),
+            "joins": {k: sorted(v) for k, v in p.joins.items()}}
+
+
+def pending_from(d: Mapping[str, Any]) -> Pending:
+    return Pending({k: list(v) for k, v in (d.get("pull") or {}).items()}, list(d.get("push") or []),
+                   {k: frozenset(v) for k, v in (d.get("joins") or {}).items()})
+
+
+def result_to(r: TaskResult) -> dict[str, Any]:
+    return {"writes": [list(w) for w in r.writes], "goto": list(r.goto), "update": r.update}
+
+
+def result_from(d: Mapping[str, Any]) -> TaskResult:
+    return TaskResult([(k, v) for k, v in d.get("writes") or []], list(d.get("goto") or []), d.get("update"))
+
+
+def config_of(thread_id: str | None, ns: str, checkpoint_id: str | None) -> dict[str, Any]:
+    return {"configurable": {"thread_id": thread_id, "checkpoint_ns": ns, "checkpoint_id": checkpoint_id}}

@@ -1,0 +1,157 @@
+"""Which endpoint the LLM helpers talk to, and OpenAI SDK clients configured for it.
+
+The usual variables choose the endpoint: `OPENAI_BASE_URL` and `OPENAI_API_KEY` (read by the SDK
+itself), plus `LIVEGRAPH_MODEL` for the model name. With neither OpenAI variable set, the clients talk to
+the process-wide embedded server, started on first use and stopped at exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import os
+import threading
+import weakref
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from livegraph.llm._model import DEFAULT_MODEL, OfflineModel, Script
+from livegraph.llm._server import EmbeddedServer
+
+if TYPE_CHECKING:
+    from openai import AsyncOpenAI, OpenAI
+
+BASE_URL_ENV = "OPENAI_BASE_URL"
+API_KEY_ENV = "OPENAI_API_KEY"
+MODEL_ENV = "LIVEGRAPH_MODEL"
+EMBEDDED_API_KEY = "livegraph-local"
+OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
+
+_shared: EmbeddedServer | None = None
+_shared_lock = threading.Lock()
+_sync_clients: dict[tuple[str, str], OpenAI] = {}
+_async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, str], AsyncOpenAI]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def require_openai() -> ModuleType:
+    """The `openai` module, or an ImportError that says how to install it."""
+    try:
+        import openai
+    except ImportError as exc:
+        raise ImportError(
+            "livegraph.llm talks to LLMs through the OpenAI SDK, which is not installed: "
+            "pip install 'livegraph[openai]'"
+        ) from exc
+    return openai
+
+
+def embedded_server(script: Script | None = None, *, tokens_per_second: float | None = None) -> EmbeddedServer:
+    """The process-wide embedded server, started on first use and stopped at exit.
+
+    Args:
+        script: When given (or with `tokens_per_second`), the server's model is replaced by
+            `OfflineModel(script, tokens_per_second=...)`.
+        tokens_per_second: Streaming pace of the new model (0 = as fast as possible).
+    """
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = EmbeddedServer()
+            atexit.register(_shared.stop)
+        server = _shared
+    if script is not None or tokens_per_second is not None:
+        server.model = OfflineModel(script, tokens_per_second=tokens_per_second)
+    return server.start()
+
+
+def use_embedded(script: Script | None = None, *, tokens_per_second: float | None = None) -> str:
+    """Start the embedded server and point `OPENAI_BASE_URL`/`OPENAI_API_KEY` at it.
+
+    Code that builds its own `OpenAI()` or `AsyncOpenAI()` afterwards (even at module level) talks to the
+    embedded model. Arguments as for `embedded_server`. Returns the base URL.
+    """
+    base_url = embedded_server(script, tokens_per_second=tokens_per_second).base_url
+    os.environ[BASE_URL_ENV] = base_url
+    os.environ[API_KEY_ENV] = EMBEDDED_API_KEY
+    return base_url
+
+
+def endpoint_configured() -> bool:
+    """Whether the environment chooses an endpoint (`OPENAI_BASE_URL` or `OPENAI_API_KEY` is set)."""
+    return bool(os.environ.get(BASE_URL_ENV) or os.environ.get(API_KEY_ENV))
+
+
+def default_model() -> str:
+    """The model to ask when the caller names none.
+
+    `LIVEGRAPH_MODEL` if set; else `livegraph-tiny` on the embedded server and `gpt-4o-mini` on OpenAI.
+
+    Raises:
+        ValueError: `OPENAI_BASE_URL` names another server and `LIVEGRAPH_MODEL` is not set (livegraph
+            cannot guess which models that server has).
+    """
+    named = os.environ.get(MODEL_ENV)
+    if named:
+        return named
+    base_url = os.environ.get(BASE_URL_ENV)
+    if not endpoint_configured() or (base_url and _is_embedded(base_url)):
+        return DEFAULT_MODEL
+    if not base_url:
+        return OPENAI_DEFAULT_MODEL
+    raise ValueError(
+        f"`OPENAI_BASE_URL` is {base_url}, so livegraph cannot guess the model: set `LIVEGRAPH_MODEL` "
+        f"(e.g. `LIVEGRAPH_MODEL=llama3.2` for Ollama) or pass `model=`."
+    )
+
+
+def client(**kwargs: Any) -> OpenAI:
+    """An `openai.OpenAI` for the configured endpoint, or for the embedded server if none is configured.
+
+    Keyword arguments go to `openai.OpenAI`. `max_retries` defaults to 0: retries are the node's
+    `RetryPolicy`'s job, so a failing call fails once, with what it streamed.
+    """
+    openai = require_openai()
+    return openai.OpenAI(**_client_kwargs(kwargs))  # type: ignore[no-any-return]
+
+
+def async_client(**kwargs: Any) -> AsyncOpenAI:
+    """An `openai.AsyncOpenAI`, configured as `client()`."""
+    openai = require_openai()
+    return openai.AsyncOpenAI(**_client_kwargs(kwargs))  # type: ignore[no-any-return]
+
+
+def shared_client() -> OpenAI:
+    """A `client()` reused by `chat()` while the environment does not change."""
+    key = _config_key()
+    found = _sync_clients.get(key)
+    if found is None:
+        found = _sync_clients[key] = client()
+    return found
+
+
+def shared_async_client() -> AsyncOpenAI:
+    """An `async_client()` reused by `achat()` within one event loop (connections belong to a loop)."""
+    per_loop = _async_clients.setdefault(asyncio.get_running_loop(), {})
+    key = _config_key()
+    found = per_loop.get(key)
+    if found is None:
+        found = per_loop[key] = async_client()
+    return found
+
+
+def _client_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    options = {"max_retries": 0, **kwargs}
+    if not endpoint_configured() and "base_url" not in options:
+        options["base_url"] = embedded_server().base_url
+        options.setdefault("api_key", EMBEDDED_API_KEY)
+    return options
+
+
+def _config_key() -> tuple[str, str]:
+    return os.environ.get(BASE_URL_ENV, ""), os.environ.get(API_KEY_ENV, "")
+
+
+def _is_embedded(base_url: str) -> bool:
+    return _shared is not None and _shared.running and base_url.rstrip("/") == _shared.base_url

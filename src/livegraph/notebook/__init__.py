@@ -1,0 +1,29 @@
+"""Watch a graph run in Jupyter: the diagram with the running nodes lit, one panel per task that appends
+each streamed chunk in place, a status line, and a static record that a saved notebook keeps.
+
+    import livegraph.notebook as lgn
+    state = lgn.run(graph, {"topic": "cats"})          # or: await lgn.arun(graph, ...)
+
+Outside Jupyter, `run()` prints a plain-text live view. `Panel` is a text panel to feed by hand inside
+your own `for chunk in graph.stream(...)` loop; `RunView` is the whole view, fed with `events`.
+
+ipywidgets and anywidget are imported only when a view is made (`pip install 'livegraph[notebook]'`).
+"""
+
+from __future__ import annotations
+
+from ._format import chunk_text, compact_line, format_chunk, status_line
+from ._run import TextView, arun, run
+from ._view import Panel, RunView
+
+__all__ = [
+    "run",
+    "arun",
+    "RunView",
+    "Panel",
+    "TextView",
+    "chunk_text",
+    "compact_line",
+    "format_chunk",
+    "status_line",
+]

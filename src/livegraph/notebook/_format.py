@@ -1,0 +1,288 @@
+"""What the live view shows, as plain functions of plain data: the text a chunk adds to a panel, panel
+titles, the status line, and the static record (HTML and plain text) a finished run leaves in the cell.
+
+Nothing here imports a widget library, so all of it is tested without a kernel.
+"""
+
+from __future__ import annotations
+
+import html
+import reprlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
+
+from livegraph import Event
+from livegraph.types import StreamMode
+
+STREAM_MODES: frozenset[str] = frozenset(get_args(StreamMode))
+
+Formatter = Callable[[Any], "str | None"]
+"""A user's chunk formatter: the text to append for a chunk, or None to let livegraph format it."""
+
+PanelState = Literal["running", "done", "error", "interrupted", "stopped"]
+Phase = Literal["running", "done", "error", "interrupted", "stopped"]
+
+LINE_WIDTH = 160
+"""The most characters a chunk that is not text takes in a panel (one line)."""
+
+class _Repr(reprlib.Repr):
+    def repr_instance(self, obj: Any, level: int) -> str:
+        try:
+            text = repr(obj)
+        except Exception as exc:  # a broken __repr__ must not break the view
+            return f"<{type(obj).__name__} (repr failed: {exc!r})>"
+        if len(text) > self.maxother:
+            half = max(0, (self.maxother - 3) // 2)
+            text = text[:half] + "..." + text[len(text) - half :]
+        return text
+
+
+_repr = _Repr()
+_repr.maxlevel = 3
+_repr.maxdict = _repr.maxlist = _repr.maxtuple = _repr.maxset = 8
+_repr.maxstring = 80
+_repr.maxother = 80
+
+
+def chunk_text(chunk: Any) -> str | None:
+    """The text a streamed chunk carries, or None when it carries none.
+
+    Text is: a `str`; an object with a `str` `content` (`livegraph.MessageChunk`, LangChain's message
+    chunks); a dict `{"custom_llm_chunk": ...}` around any of these; a chat dict with `role` and `content`
+    (a `None` content, as in a tool-call delta, is empty text); OpenAI-style content parts
+    (`[{"type": "text", "text": ...}]`).
+    """
+    if isinstance(chunk, str):
+        return chunk
+    if isinstance(chunk, dict):
+        if len(chunk) == 1 and "custom_llm_chunk" in chunk:
+            return chunk_text(chunk["custom_llm_chunk"])
+        if "role" in chunk and "content" in chunk:
+            return _content_text(chunk["content"])
+        return None
+    content = getattr(chunk, "content", None)
+    if content is not None and not isinstance(chunk, type):
+        return _content_text(content)
+    return None
+
+
+def _content_text(content: Any) -> str | None:
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list) and all(isinstance(p, dict) and isinstance(p.get("text"), str)
+                                         for p in content):
+        return "".join(part["text"] for part in content)
+    return None
+
+
+def compact_line(value: Any, width: int = LINE_WIDTH) -> str:
+    """`value` as one short line: a bounded `repr` (deep or long values are cut with `...`), its
+    whitespace runs folded to one space, at most `width` characters (the last one `…` when cut)."""
+    text = " ".join(_repr.repr(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def unwrap(item: Any) -> Any:
+    """The payload of one item of `graph.stream(...)`, whatever the stream mode.
+
+    Strips `(mode, chunk)` (several modes), `(namespace, chunk)` and `(namespace, mode, chunk)`
+    (`subgraphs=True`), and a `messages` pair `(message_chunk, metadata)` down to the message chunk. An
+    `Event` of kind `chunk` or `message` gives its chunk. Anything else is returned as it is.
+    """
+    if isinstance(item, Event):
+        if item.kind == "chunk":
+            return item.data
+        return unwrap(item.data) if item.kind == "message" else item
+    if isinstance(item, tuple):
+        if len(item) == 3 and isinstance(item[0], tuple) and item[1] in STREAM_MODES:
+            return unwrap(item[2])
+        if len(item) == 2:
+            head, payload = item
+            if isinstance(head, str) and head in STREAM_MODES:
+                return unwrap(payload)
+            if isinstance(head, tuple) and all(isinstance(part, str) for part in head):
+                return unwrap(payload)
+            if isinstance(payload, dict) and chunk_text(head) is not None and not isinstance(head, str):
+                return head  # messages mode: (message_chunk, metadata)
+    return item
+
+
+def format_chunk(chunk: Any, formatter: Formatter | None = None) -> tuple[str, bool]:
+    """What a panel appends for `chunk`: `(text, is_line)`.
+
+    `is_line` is True for a chunk that carries no text: `text` is then its `compact_line`, which the panel
+    shows on a line of its own. A `formatter` is asked first; when it returns None (or raises), livegraph
+    formats the chunk.
+    """
+    if formatter is not None:
+        try:
+            mine = formatter(chunk)
+        except Exception as exc:
+            return f"formatter failed on {compact_line(chunk, 60)}: {exc!r}", True
+        if mine is not None:
+            return str(mine), False
+    text = chunk_text(chunk)
+    if text is not None:
+        return text, False
+    return compact_line(chunk), True
+
+
+def panel_title(node: str, ns: Sequence[str] = (), index: int = 0) -> str:
+    """A panel's title: the node's name, `#k` for the k-th of several tasks of that node in one step
+    (parallel `Send` workers), after the names of the subgraph nodes it runs inside (`outer › inner`)."""
+    path = [part.split(":", 1)[0] for part in ns] + [node]
+    title = " › ".join(path)
+    return f"{title} #{index}" if index else title
+
+
+def node_path(node: str, ns: Sequence[str] = ()) -> str:
+    """The diagram id of a node: its name, or `outer:inner` for a node inside an expanded subgraph."""
+    return ":".join([part.split(":", 1)[0] for part in ns] + [node])
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the status line says.
+
+    Attributes:
+        phase: Where the run is.
+        step: The current (or last) superstep.
+        running: Titles of the tasks running now.
+        elapsed: Seconds since the run started.
+        tokens: Text chunks streamed so far (one per LLM token for token streams).
+        problem: For `error` / `interrupted`: what happened and where.
+    """
+
+    phase: Phase
+    step: int
+    running: tuple[str, ...]
+    elapsed: float
+    tokens: int
+    problem: str | None = None
+
+
+def status_line(status: Status) -> str:
+    """One line of plain text, for example `step 2 · running: write #1, write #2 · 3.4 s · 41 tok/s`."""
+    parts: list[str]
+    if status.phase == "running":
+        parts = [f"step {status.step}" if status.step else "starting"]
+        if status.running:
+            parts.append("running: " + ", ".join(status.running))
+    else:
+        steps = f"{status.step} step" + ("" if status.step == 1 else "s")
+        parts = [status.phase, steps]
+        if status.problem:
+            parts.insert(1, status.problem)
+    parts.append(f"{status.elapsed:.2f} s" if status.elapsed < 1 else f"{status.elapsed:.1f} s")
+    if status.tokens:
+        rate = status.tokens / status.elapsed if status.elapsed > 0 else 0.0
+        parts.append(f"{status.tokens} tokens, {rate:.0f} tok/s")
+    return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class PanelRecord:
+    """What the static record keeps of one panel."""
+
+    title: str
+    step: int
+    state: PanelState
+    text: str
+    note: str | None = None
+
+
+_COLORS: dict[str, str] = {
+    "running": "#ea580c",
+    "done": "#16a34a",
+    "error": "#dc2626",
+    "interrupted": "#ca8a04",
+    "stopped": "#64748b",
+}
+_FONT = "font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:13px"
+_MONO = "font-family:var(--jp-code-font-family,ui-monospace,monospace);font-size:12px"
+
+
+def panel_html(panel: PanelRecord) -> str:
+    """One panel of the record: a `<details>` whose summary is the title, step and state (open when the
+    panel has text or a note)."""
+    color = _COLORS.get(panel.state, "#64748b")
+    opened = " open" if panel.text or panel.note else ""
+    summary = (
+        f'<summary style="cursor:pointer"><b>{html.escape(panel.title)}</b> '
+        f'<span style="color:#64748b">· step {panel.step} ·</span> '
+        f'<span style="color:{color}">{panel.state}</span></summary>'
+    )
+    body = ""
+    if panel.text:
+        body += (
+            f'<pre style="{_MONO};white-space:pre-wrap;word-break:break-word;margin:4px 0 0 0;'
+            f'padding:6px 8px;background:rgba(127,127,127,.08);border-radius:4px">'
+            f"{html.escape(panel.text)}</pre>"
+        )
+    if panel.note:
+        note_color = _COLORS["error"] if panel.state == "error" else "#64748b"
+        body += f'<div style="{_MONO};color:{note_color};margin-top:4px">{html.escape(panel.note)}</div>'
+    return (
+        f'<details class="lg-panel"{opened} style="margin:0 0 6px 0;padding:4px 8px;'
+        f'border-left:3px solid {color}">{summary}{body}</details>'
+    )
+
+
+def record_html(
+    svg: str | None,
+    panels: Sequence[PanelRecord],
+    status: Status,
+    final_state: Mapping[str, Any] | None = None,
+) -> str:
+    """The static record of a run as one self-contained HTML fragment (inline styles only, every text
+    escaped): the diagram on the left, the status line, the panels and the final state on the right."""
+    color = _COLORS.get(status.phase, "#64748b")
+    diagram = f'<div style="flex:0 1 auto;max-width:45%;overflow:auto">{svg}</div>' if svg else ""
+    state = ""
+    if final_state is not None:
+        state = (
+            '<details class="lg-final"><summary style="cursor:pointer"><b>final state</b></summary>'
+            f'<pre style="{_MONO};white-space:pre-wrap;word-break:break-word;margin:4px 0 0 0">'
+            f"{html.escape(state_text(final_state))}</pre></details>"
+        )
+    return (
+        f'<div class="lg-record" style="display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start;{_FONT}">'
+        f"{diagram}"
+        '<div style="flex:1 1 320px;min-width:0">'
+        f'<div class="lg-status" style="margin:0 0 6px 0;color:{color}">'
+        f"{html.escape(status_line(status))}</div>"
+        f"{''.join(panel_html(p) for p in panels)}{state}</div></div>"
+    )
+
+
+def record_text(panels: Sequence[PanelRecord], status: Status) -> str:
+    """The static record as plain text (what a terminal or a text-only viewer shows)."""
+    lines = [status_line(status)]
+    for panel in panels:
+        lines.append(header_line(panel.title, panel.step, panel.state))
+        if panel.text:
+            lines.append(panel.text.rstrip("\n"))
+        if panel.note:
+            lines.append(panel.note)
+    return "\n".join(lines)
+
+
+def header_line(title: str, step: int, state: str | None = None) -> str:
+    """A panel's header in plain text: `── write #2 · step 2 ──`."""
+    tail = f" · {state}" if state else ""
+    return f"── {title} · step {step}{tail} ──"
+
+
+def state_text(state: Mapping[str, Any], width: int = 2000) -> str:
+    """The final state, one `key: value` line per key, each value a bounded `repr`."""
+    lines = [f"{key}: {compact_line(value, width)}" for key, value in state.items()]
+    return "\n".join(lines)
+
+
+def error_note(exc: BaseException) -> str:
+    """How a panel shows the error its task raised: `ValueError: boom`."""
+    message = str(exc)
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__

@@ -1,0 +1,275 @@
+"""The state of a live run view, built from `livegraph.Event`s, and what changed since the last refresh.
+
+`RunModel.apply` folds one event in (one panel per task, node states, step, tokens); `take_update` says
+what the view must send: new panels, only the text added since the last call, changed states, and the
+status line when it reads differently. Plain data only: the widgets just carry out an `Update`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from livegraph import END, START, Event
+
+from ._format import (
+    Formatter,
+    PanelRecord,
+    PanelState,
+    Phase,
+    Status,
+    compact_line,
+    error_note,
+    format_chunk,
+    node_path,
+    panel_title,
+    status_line,
+)
+
+
+@dataclass(eq=False)
+class TextPanel:
+    """The text of one panel, kept as pieces; `take()` hands out what was added since the last call.
+
+    Attributes:
+        key: The task id (any unique string for a panel fed by hand).
+        title: What the panel's header says.
+        step: The superstep the task ran in.
+        path: The node's id in the diagram, None for a panel fed by hand.
+        state: `running` until the task ends.
+        note: The error (or other remark) shown under the text.
+        size: The number of characters so far.
+    """
+
+    key: str
+    title: str
+    step: int = 0
+    path: str | None = None
+    state: PanelState = "running"
+    note: str | None = None
+    size: int = 0
+    _parts: list[str] = field(default_factory=list)
+    _sent: int = 0
+    _last: str = ""
+
+    def add(self, text: str, line: bool = False) -> None:
+        """Append `text`; a `line` goes on a line of its own."""
+        if line:
+            text = ("\n" if self._last and not self._last.endswith("\n") else "") + text + "\n"
+        if text:
+            self._parts.append(text)
+            self._last = text
+            self.size += len(text)
+
+    def take(self) -> str:
+        """The text added since the last `take()` (pieces are merged, so the list stays short)."""
+        if self._sent == len(self._parts):
+            return ""
+        new = "".join(self._parts[self._sent :])
+        self._parts[self._sent :] = [new]
+        self._sent = len(self._parts)
+        return new
+
+    @property
+    def text(self) -> str:
+        """All the text so far."""
+        return "".join(self._parts)
+
+    def record(self) -> PanelRecord:
+        return PanelRecord(self.title, self.step, self.state, self.text, self.note)
+
+
+@dataclass(frozen=True)
+class Update:
+    """What a refresh sends, in this order.
+
+    Attributes:
+        opened: `(key, title)` of each panel opened since the last refresh, in start order.
+        appended: `(key, text)`: the text each panel gained (only panels that gained some).
+        changed: `(key, state, note)` of each panel whose state or note changed.
+        states: The diagram's node states, when they differ from the last ones sent, else None.
+        status: The status line, when it reads differently from the last one sent, else None.
+    """
+
+    opened: tuple[tuple[str, str], ...] = ()
+    appended: tuple[tuple[str, str], ...] = ()
+    changed: tuple[tuple[str, PanelState, str | None], ...] = ()
+    states: dict[str, str] | None = None
+    status: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.opened or self.appended or self.changed or self.states is not None or self.status)
+
+
+_DIAGRAM_STATE: dict[str, str] = {
+    "running": "running",
+    "done": "done",
+    "error": "error",
+    "interrupted": "pending",
+    "stopped": "pending",
+}
+_PRIORITY = {"error": 3, "running": 2, "pending": 1, "done": 0}
+
+
+class RunModel:
+    """Everything the live view of one run shows, folded from its events.
+
+    Not thread-safe on purpose: producers queue events, and the one refresh loop applies them.
+    """
+
+    def __init__(self, formatter: Formatter | None = None) -> None:
+        self.formatter = formatter
+        self.panels: dict[str, TextPanel] = {}
+        self.phase: Phase = "running"
+        self.step = 0
+        self.tokens = 0
+        self.started: float | None = None
+        self.ended: float | None = None
+        self.final_state: Any = None
+        self.problem: str | None = None
+        self._step_names: dict[tuple[str, ...], Counter[str]] = {}
+        self._step_seen: dict[tuple[str, ...], Counter[str]] = {}
+        self._opened: list[str] = []
+        self._grown: dict[str, None] = {}  # an ordered set
+        self._changed: dict[str, None] = {}
+        self._states_sent: dict[str, str] | None = {}
+        self._status_sent = ""
+
+    # -- folding events in ---------------------------------------------------------------------------
+
+    def apply(self, event: Event) -> None:
+        """Fold one event into the model."""
+        if self.started is None:
+            self.started = event.time
+        kind = event.kind
+        if kind == "chunk" or kind == "message":
+            payload = event.data[0] if kind == "message" else event.data
+            text, line = format_chunk(payload, self.formatter)
+            self._add(self._panel(event), text, line)
+            if text and not line:
+                self.tokens += 1
+        elif kind == "task_start":
+            self._panel(event)
+        elif kind == "task_end":
+            self._set(self._panel(event), "done")
+        elif kind == "task_error":
+            self._set(self._panel(event), "error", error_note(event.data))
+        elif kind == "step_start":
+            if not event.ns:
+                self.step = event.step
+            self._step_names[event.ns] = Counter(event.data or ())
+            self._step_seen[event.ns] = Counter()
+        elif kind == "loop_blocked":
+            seconds = (event.data or {}).get("seconds", 0.0)
+            self._add(self._panel(event), f"⚠ blocked the event loop for {seconds:.2f} s", True)
+        elif kind == "interrupt":
+            # The run still ends with `run_end`, which gives the time and the state.
+            self.phase = "interrupted"
+            self.problem = f"at `{self._where(event)}`: {compact_line(event.data, 80)}"
+            self._close_running("interrupted")
+        elif kind == "run_end" and not event.ns:
+            self.final_state = event.data
+            self._end(event, "done" if self.phase == "running" else self.phase)
+        elif kind == "run_error" and not event.ns:
+            failed = [p.title for p in self.panels.values() if p.state == "error"]
+            where = f"in `{failed[0]}`: " if failed else ""
+            self.problem = where + error_note(event.data)
+            self._end(event, "error")
+
+    def stop(self, now: float) -> None:
+        """The view stops before the run ended (the loop was left, or the kernel interrupted)."""
+        if self.phase == "running":
+            self.phase = "stopped"
+            self.ended = now
+            self._close_running("stopped")
+
+    def _panel(self, event: Event) -> TextPanel:
+        key = event.task_id or f"{event.node}@{event.step}:{'/'.join(event.ns)}"
+        panel = self.panels.get(key)
+        if panel is None:
+            node = event.node or "?"
+            index = 0
+            if self._step_names.get(event.ns, Counter())[node] > 1:
+                seen = self._step_seen.setdefault(event.ns, Counter())
+                seen[node] += 1
+                index = seen[node]
+            panel = TextPanel(key, panel_title(node, event.ns, index), event.step, node_path(node, event.ns))
+            self.panels[key] = panel
+            self._opened.append(key)
+        return panel
+
+    def _add(self, panel: TextPanel, text: str, line: bool) -> None:
+        panel.add(text, line)
+        self._grown[panel.key] = None
+
+    def _set(self, panel: TextPanel, state: PanelState, note: str | None = None) -> None:
+        panel.state = state
+        if note is not None:
+            panel.note = note
+        self._changed[panel.key] = None
+
+    def _where(self, event: Event) -> str:
+        if event.task_id in self.panels:
+            return self.panels[event.task_id].title
+        running = [p.title for p in self.panels.values() if p.state == "running"]
+        return event.node or ", ".join(running) or "?"
+
+    def _end(self, event: Event, phase: Phase) -> None:
+        self.phase = phase
+        self.ended = event.time
+        self._close_running("stopped")
+
+    def _close_running(self, state: PanelState) -> None:
+        for panel in self.panels.values():
+            if panel.state == "running":
+                self._set(panel, state)
+
+    # -- reading it out ------------------------------------------------------------------------------
+
+    def status(self, now: float) -> Status:
+        """The status at time `now` (a `time.monotonic()` value, as event times are)."""
+        start = self.started if self.started is not None else now
+        end = self.ended if self.ended is not None else now
+        running = tuple(p.title for p in self.panels.values() if p.state == "running")
+        return Status(self.phase, self.step, running, max(0.0, end - start), self.tokens, self.problem)
+
+    def node_states(self) -> dict[str, str]:
+        """Diagram path -> `running` / `done` / `error` / `pending`, for every node that has run."""
+        states: dict[str, str] = {}
+        if self.started is not None:
+            states[START] = "done"
+        for panel in self.panels.values():
+            if panel.path is None:
+                continue
+            state = _DIAGRAM_STATE[panel.state]
+            old = states.get(panel.path)
+            if old is None or _PRIORITY[state] > _PRIORITY[old]:
+                states[panel.path] = state
+        if self.phase == "done":
+            states[END] = "done"
+        return states
+
+    def records(self) -> list[PanelRecord]:
+        """Every panel, in start order, for the static record."""
+        return [panel.record() for panel in self.panels.values()]
+
+    def take_update(self, now: float) -> Update:
+        """What changed since the last call; marks it all as sent."""
+        opened = tuple((key, self.panels[key].title) for key in self._opened)
+        appended = tuple((key, text) for key in self._grown if (text := self.panels[key].take()))
+        changed = tuple((key, self.panels[key].state, self.panels[key].note) for key in self._changed)
+        self._opened.clear()
+        self._grown.clear()
+        self._changed.clear()
+        states: dict[str, str] | None = self.node_states()
+        if states == self._states_sent:
+            states = None
+        else:
+            self._states_sent = states
+        status: str | None = status_line(self.status(now))
+        if status == self._status_sent:
+            status = None
+        else:
+            self._status_sent = status or ""
+        return Update(opened, appended, changed, states, status)

@@ -1,0 +1,391 @@
+"""The live views a notebook shows: `RunView` (a whole run: diagram, status line, one panel per task, and
+the static record it leaves) and `Panel` (one text panel fed by hand).
+
+Both follow rich's `Live`: `feed()` / `append()` only queue; the refresh loop (`_live.Live`) applies the
+queue and sends what changed, at most `per_second` times a second, from the thread of the cell that
+started the view. The widgets are built on construction, so constructing a view needs ipywidgets and
+anywidget (`require()` names the install command when they are missing).
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import sys
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from types import ModuleType, TracebackType
+from typing import Any
+
+from livegraph import Event
+
+from ._format import (
+    STREAM_MODES,
+    Formatter,
+    PanelRecord,
+    error_note,
+    format_chunk,
+    record_html,
+    record_text,
+    unwrap,
+)
+from ._live import Live
+from ._model import RunModel, TextPanel, Update
+
+INSTALL_HINT = "pip install 'livegraph[notebook]'"
+
+
+def require() -> ModuleType:
+    """The widget module; ImportError with the install command when ipywidgets or anywidget is missing."""
+    try:
+        return importlib.import_module("livegraph.notebook._widgets")
+    except ImportError as exc:
+        raise ImportError(
+            f"livegraph's notebook views need ipywidgets and anywidget ({exc.name or exc} is missing): "
+            f"{INSTALL_HINT}"
+        ) from exc
+
+
+def shell() -> Any:
+    """The IPython shell of a Jupyter kernel we run in, else None (IPython is not imported for this)."""
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return None
+    ip = ipython.get_ipython()
+    return ip if getattr(ip, "kernel", None) is not None else None
+
+
+def ipython_display() -> ModuleType:
+    """`IPython.display` (imported when a view is shown; `ModuleType` keeps its untyped calls `Any`)."""
+    return importlib.import_module("IPython.display")
+
+
+def _after_cell(stop: Callable[[], None]) -> None:
+    """Call `stop` once, when the current cell has run (a view nobody stopped is stopped there)."""
+    ip = shell()
+    if ip is None:
+        return
+
+    def once(*_: Any) -> None:
+        ip.events.unregister("post_run_cell", once)
+        stop()
+
+    ip.events.register("post_run_cell", once)
+
+
+def _widget_bundle(widget: Any, text: str) -> dict[str, Any]:
+    return {
+        "application/vnd.jupyter.widget-view+json": {
+            "version_major": 2,
+            "version_minor": 0,
+            "model_id": widget.model_id,
+        },
+        "text/plain": text,
+    }
+
+
+def draw(graph: Any, xray: bool | int, scope: str) -> tuple[str | None, str]:
+    """`(svg, hint)`: the graph drawn once, or None and a one-line reason (drawing never raises here)."""
+    if graph is None:
+        return None, ""
+    try:
+        from .. import render
+
+        return render.to_svg(graph.get_graph(xray=xray), xray=xray, scope=scope), ""
+    except Exception as exc:
+        return None, f"(no diagram: {' '.join(str(exc).split())})"
+
+
+class RunView:
+    """The live view of one run: the diagram with running and finished nodes lit, a status line, and one
+    panel per task; when stopped, a static record (diagram and transcript as plain HTML) replaces it.
+
+    `livegraph.notebook.run()` makes one for you. To drive one yourself::
+
+        view = RunView(graph)
+        display(view)
+        with view:
+            for event in graph.stream(inputs, stream_mode="events"):
+                view.feed(event)
+
+    Args:
+        graph: The compiled graph (for the diagram), or None for no diagram.
+        xray: Draw subgraphs expanded (as `get_graph(xray=...)`).
+        formatter: `formatter(chunk) -> str | None`: the text to show for a chunk (None: livegraph's own).
+        record: Replace the live widgets by the static record when stopped (and close them). When False,
+            the widgets stay, with their whole text synced (saved widget state then has it).
+        auto_refresh: False starts no refresh thread: call `refresh()` yourself.
+        per_second: The most refreshes a second.
+        clock: The monotonic clock the status line reads (events carry `time.monotonic()` times).
+    """
+
+    def __init__(
+        self,
+        graph: Any = None,
+        *,
+        xray: bool | int = False,
+        formatter: Formatter | None = None,
+        record: bool = True,
+        auto_refresh: bool = True,
+        per_second: float = 20.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        w = require()
+        self.model = RunModel(formatter)
+        self.name = str(getattr(graph, "name", None) or "graph")
+        self.record = record
+        self._clock = clock
+        self._queue: deque[Event] = deque()
+        self._live = Live(self._flush, per_second=per_second, auto_refresh=auto_refresh, clock=clock)
+        self._scope = f"lg{uuid.uuid4().hex[:8]}-"
+        self._svg, hint = draw(graph, xray, self._scope)
+        self._display_id = uuid.uuid4().hex
+        self._displayed = False
+        self._stopped = False
+        self._panels: dict[str, Any] = {}
+        self._diagram = w.DiagramWidget(svg=self._svg or html.escape(hint))
+        self._status = w.status_widget()
+        self._panel_box = w.panels_box()
+        self.widget = w.layout(self._diagram, self._status, self._panel_box)
+        self._w = w
+
+    # -- producers -----------------------------------------------------------------------------------
+
+    def feed(self, item: Any) -> None:
+        """Queue one event: a `livegraph.Event`, or an item of `graph.stream(..., stream_mode="events")`
+        in any shape (with `subgraphs=True`, or among several modes; other modes' items are skipped)."""
+        if not isinstance(item, Event):
+            if not (isinstance(item, tuple) and item):
+                raise TypeError(
+                    f"RunView.feed() takes events, not {type(item).__name__}: stream with "
+                    '`graph.stream(inputs, stream_mode="events")`, or show plain chunks with '
+                    "`Panel().append(chunk)`"
+                )
+            if not isinstance(item[-1], Event):
+                if len(item) >= 2 and item[-2] in STREAM_MODES:
+                    return
+                raise TypeError(f"RunView.feed() takes events, not {item!r:.80}")
+            item = item[-1]
+        if self._stopped:
+            raise RuntimeError("This RunView was stopped; make a new one for another run")
+        self._queue.append(item)
+        if not self._live.running:
+            self.start()
+
+    # -- the loop ------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start refreshing (`feed` does it on the first event). Call it from the cell that shows the view."""
+        if not self._live.running and not self._stopped:
+            self._live.start()
+            _after_cell(self.stop)
+
+    def refresh(self) -> None:
+        """Apply what was fed and send what changed, now."""
+        self._live.refresh()
+
+    def stop(self) -> None:
+        """Send what is left, then leave the static record (or sync the widgets' whole text when
+        `record=False`). Idempotent; never raises."""
+        if self._stopped:
+            return
+        self._live.stop()
+        self._stopped = True
+        self.model.stop(self._clock())
+        try:
+            if self.record:
+                self._leave_record()
+            else:
+                self._apply(self.model.take_update(self._clock()))
+                for key, widget in self._panels.items():
+                    widget.text = self.model.panels[key].text
+        except Exception as exc:  # a display must not turn a finished run into a failure
+            self._live.error = self._live.error or exc
+
+    def fail(self, exc: BaseException) -> None:
+        """Note that the run ended with `exc` (when the stream raised instead of sending `run_error`)."""
+        self._queue.append(Event("run_error", None, None, self.model.step, (), self._clock(), exc))
+
+    def __enter__(self) -> RunView:
+        self.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if isinstance(exc, Exception) and not self._stopped:
+            self.fail(exc)  # a KeyboardInterrupt or a cancellation shows as `stopped` instead
+        self.stop()
+
+    def _flush(self) -> None:
+        queue, apply = self._queue, self.model.apply
+        while queue:
+            apply(queue.popleft())
+        update = self.model.take_update(self._clock())
+        if update:
+            self._apply(update)
+
+    def _apply(self, update: Update) -> None:
+        """Carry out an update on the widgets (the only place they change)."""
+        w = self._w
+        if update.opened:
+            for key, title in update.opened:
+                panel = self.model.panels[key]
+                self._panels[key] = w.PanelWidget(title=title, step=panel.step, state=panel.state)
+            self._panel_box.children = tuple(self._panels.values())
+        for key, text in update.appended:
+            self._panels[key].append(text)
+        for key, state, note in update.changed:
+            widget = self._panels[key]
+            with widget.hold_sync():
+                widget.state = state
+                widget.note = note or ""
+        if update.states is not None and self._svg is not None:
+            self._diagram.svg = self._svg_with(update.states)
+        if update.status is not None:
+            self._status.value = w.status_html(update.status)
+
+    # -- the record ----------------------------------------------------------------------------------
+
+    def _svg_with(self, states: dict[str, str]) -> str:
+        from .. import render
+
+        return render.svg_with_states(self._svg or "", states, self._scope)
+
+    def record_bundle(self) -> dict[str, str]:
+        """The static record as a mime bundle: `text/html` (diagram, status, transcript, final state)
+        and `text/plain`."""
+        status = self.model.status(self._clock())
+        panels = self.model.records()
+        diagram = self._svg_with(self.model.node_states()) if self._svg is not None else None
+        return {
+            "text/html": record_html(diagram, panels, status, self.model.final_state),
+            "text/plain": record_text(panels, status),
+        }
+
+    def _leave_record(self) -> None:
+        if self._displayed:
+            ipython_display().update_display(self.record_bundle(), raw=True, display_id=self._display_id)
+        self._w.close_tree(self.widget)
+
+    # -- display -------------------------------------------------------------------------------------
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        if self._stopped and self.record:
+            return self.record_bundle()
+        return _widget_bundle(self.widget, repr(self))
+
+    def _ipython_display_(self) -> None:
+        ipython_display().display(self._repr_mimebundle_(), raw=True, display_id=self._display_id)
+        self._displayed = True
+
+    def __repr__(self) -> str:
+        return f"<RunView {self.name!r} {self.model.phase}>"
+
+
+class Panel:
+    """A text panel you feed by hand, appending each chunk in place::
+
+        panel = Panel("writer")
+        display(panel)
+        for chunk in graph.stream(inputs, stream_mode="custom"):
+            panel.append(chunk)
+
+    `append` takes any chunk: text, a message chunk, `{"custom_llm_chunk": ...}`, a `(mode, chunk)` or
+    `(message, metadata)` pair, an `Event`; a chunk that carries no text shows as one compact line. The
+    panel is finished (its whole text synced) when the cell ends, or by `stop()`; appending later goes on.
+
+    Args:
+        title: The panel's title.
+        formatter: `formatter(chunk) -> str | None`: the text to show for a chunk (None: livegraph's own).
+        auto_refresh: False starts no refresh thread: call `refresh()` yourself.
+        per_second: The most refreshes a second.
+    """
+
+    def __init__(
+        self,
+        title: str = "",
+        *,
+        formatter: Formatter | None = None,
+        auto_refresh: bool = True,
+        per_second: float = 20.0,
+    ) -> None:
+        w = require()
+        self.formatter = formatter
+        self._queue: deque[Any] = deque()
+        self._text = TextPanel("panel", title)
+        self.widget = w.PanelWidget(title=title)
+        self._live = Live(self._flush, per_second=per_second, auto_refresh=auto_refresh)
+
+    @property
+    def text(self) -> str:
+        """The text shown so far (what was appended and refreshed)."""
+        return self._text.text
+
+    def append(self, chunk: Any) -> None:
+        """Queue a chunk; it is sent with the next refresh."""
+        self._queue.append(chunk)
+        if not self._live.running:
+            self.start()
+
+    def start(self) -> None:
+        """Start refreshing (`append` does it). Call it from the cell that shows the panel."""
+        if not self._live.running:
+            self._live.start()
+            _after_cell(self.stop)
+
+    def refresh(self) -> None:
+        """Send what was appended, now."""
+        self._live.refresh()
+
+    def stop(self) -> None:
+        """Send what is left and sync the whole text (so saved widget state has it). Never raises."""
+        if not self._live.running:
+            return
+        self._live.stop()
+        try:
+            with self.widget.hold_sync():
+                self.widget.text = self._text.text
+                if self._text.state == "running":
+                    self.widget.state = "done"
+        except Exception as exc:
+            self._live.error = self._live.error or exc
+
+    def __enter__(self) -> Panel:
+        self.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def _flush(self) -> None:
+        queue, panel = self._queue, self._text
+        changed = False
+        while queue:
+            chunk = queue.popleft()
+            if isinstance(chunk, Event) and chunk.kind not in ("chunk", "message"):
+                if chunk.kind in ("task_error", "run_error"):
+                    panel.state, panel.note, changed = "error", error_note(chunk.data), True
+                continue
+            text, line = format_chunk(unwrap(chunk), self.formatter)
+            panel.add(text, line)
+        new = panel.take()
+        if new:
+            self.widget.append(new)
+        if changed:
+            with self.widget.hold_sync():
+                self.widget.state = panel.state
+                self.widget.note = panel.note or ""
+
+    def record(self) -> PanelRecord:
+        return self._text.record()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return _widget_bundle(self.widget, repr(self))
+
+    def __repr__(self) -> str:
+        return f"<Panel {self._text.title!r} {self._text.size} chars>"

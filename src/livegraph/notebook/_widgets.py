@@ -1,0 +1,84 @@
+"""The widgets of the live view: thin anywidget views whose front-end code ships in `static/` (no CDN).
+
+Importing this module imports ipywidgets and anywidget; `livegraph.notebook` does it only when a view is
+made, through `require()`, which says what to install when they are missing.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import ipywidgets
+import traitlets
+
+_STATIC = Path(__file__).parent / "static"
+_CSS = (_STATIC / "livegraph.css").read_text(encoding="utf-8")
+
+
+class PanelWidget(anywidget.AnyWidget):
+    """One panel: a title line and text appended in place.
+
+    `append(text)` sends only `text` (a custom message); `text` (the trait) is synced once, at the end,
+    so that saved widget state has the whole transcript.
+    """
+
+    _esm = (_STATIC / "panel.js").read_text(encoding="utf-8")
+    _css = _CSS
+    uid = traitlets.Unicode().tag(sync=True)
+    title = traitlets.Unicode().tag(sync=True)
+    step = traitlets.Int(0).tag(sync=True)
+    state = traitlets.Unicode("running").tag(sync=True)
+    note = traitlets.Unicode().tag(sync=True)
+    text = traitlets.Unicode().tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(uid=uuid.uuid4().hex, **kwargs)
+
+    def append(self, text: str) -> None:
+        """Send `text` to every view, to be appended to what it shows."""
+        self.send({"append": text})
+
+
+class DiagramWidget(anywidget.AnyWidget):
+    """The run's diagram: `svg` is replaced when the node states change."""
+
+    _esm = (_STATIC / "diagram.js").read_text(encoding="utf-8")
+    _css = _CSS
+    svg = traitlets.Unicode().tag(sync=True)
+
+
+def status_widget() -> Any:
+    """The status line (a standard HTML widget)."""
+    return ipywidgets.HTML(layout=ipywidgets.Layout(margin="0"))
+
+
+def status_html(line: str) -> str:
+    return f'<div class="lg-status">{html.escape(line)}</div>'
+
+
+def layout(diagram: Any, status: Any, panels: Any) -> Any:
+    """The view: the diagram on the left, the status line and the panels on the right (wrapping below
+    the diagram when the output area is narrow)."""
+    diagram.layout = ipywidgets.Layout(flex="0 1 auto", max_width="45%", overflow="auto")
+    right = ipywidgets.VBox([status, panels], layout=ipywidgets.Layout(flex="1 1 320px", min_width="0"))
+    return ipywidgets.HBox(
+        [diagram, right],
+        layout=ipywidgets.Layout(
+            flex_flow="row wrap", align_items="flex-start", grid_gap="12px", width="100%"
+        ),
+    )
+
+
+def panels_box() -> Any:
+    return ipywidgets.VBox(layout=ipywidgets.Layout(width="100%"))
+
+
+def close_tree(widget: Any) -> None:
+    """Close a widget and every widget inside it (frees them in the kernel and in the page)."""
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    widget.close()
