@@ -1,0 +1,88 @@
+# livegraph's commands. A fresh machine needs only Python >= 3.10, pip and make:
+#   make lab     set everything up, then open JupyterLab on notebooks/ (embedded model; HEADLESS=1: no browser)
+#   make test    set everything up, then lint, type-check and run every test (notebooks and browser included)
+#   make bench   livegraph against LangGraph (LangGraph lives only in bench/.venv-langgraph)
+#   make clean   remove environments, caches and test artifacts
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.livegraph-installed
+BENCH_VENV := bench/.venv-langgraph
+BENCH_STAMP := $(BENCH_VENV)/.livegraph-installed
+PORT ?= 8888
+HEADLESS ?=
+# The notebooks run on the embedded model unless told otherwise (LIVEGRAPH_EMBEDDED=0 make lab).
+LIVEGRAPH_EMBEDDED ?= 1
+PYTEST_ARGS ?=
+
+PHASE := bash scripts/phase
+PIP := $(BIN)/python -m pip
+PIP_FLAGS := $(if $(CI),--progress-bar off)
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Tools installed in the venv (jupyter, graphviz-pure, ...) come first for everything make starts.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help setup lab test lint typecheck pytest browser-deps bench clean
+.NOTPARALLEL:
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+
+setup: $(STAMP)
+
+# Reinstalls only when pyproject.toml (or how the venv is made) changes; deleting .venv starts over.
+$(STAMP): pyproject.toml scripts/venv.sh
+	@$(PHASE) setup bash -c 'PYTHON=$(PYTHON) bash scripts/venv.sh $(VENV) \
+		&& $(PIP) install $(PIP_FLAGS) --upgrade pip \
+		&& $(PIP) install $(PIP_FLAGS) -e ".[dev]"'
+	@touch $@
+
+lab: setup
+	@LIVEGRAPH_EMBEDDED=$(LIVEGRAPH_EMBEDDED) $(BIN)/python scripts/lab.py --port $(PORT) \
+		$(if $(filter 1 true yes,$(HEADLESS)),--no-browser)
+
+# Phases run in this order and stop at the first failure (`make -k test` runs them all).
+test: setup browser-deps lint typecheck pytest
+
+lint: setup
+	@$(PHASE) lint $(BIN)/ruff check src tests $(wildcard bench)
+
+typecheck: setup
+	@$(PHASE) typecheck $(BIN)/mypy
+
+# Last, and without a footer, so that pytest's closing line ends the output (it says how long it took).
+pytest: setup
+	@LIVEGRAPH_EMBEDDED=$(LIVEGRAPH_EMBEDDED) $(PHASE) --quiet-ok pytest bash scripts/pytest-all $(PYTEST_ARGS)
+
+# The browser tests drive Debian's Chromium through Playwright; `playwright install` is never used (it
+# downloads a browser of its own). Graphviz needs nothing here: graphviz-pure comes with the pip install.
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		$(PHASE) chromium bash -c 'export DEBIAN_FRONTEND=noninteractive; \
+			apt-get update -qq && apt-get install -y -qq chromium </dev/null >/dev/null'; \
+	else \
+		echo "warning: /usr/bin/chromium is missing, so the browser tests cannot run." >&2; \
+		echo "         Install it with: sudo apt-get install -y chromium" >&2; \
+	fi
+
+$(BENCH_STAMP): pyproject.toml scripts/venv.sh
+	@$(PHASE) bench-setup bash -c 'PYTHON=$(PYTHON) bash scripts/venv.sh $(BENCH_VENV) \
+		&& $(BENCH_VENV)/bin/python -m pip install $(PIP_FLAGS) --upgrade pip \
+		&& $(BENCH_VENV)/bin/python -m pip install $(PIP_FLAGS) langgraph -e .'
+	@touch $@
+
+# bench/run.py runs in .venv; LANGGRAPH_PYTHON is the interpreter that has LangGraph (and livegraph too).
+bench: setup $(BENCH_STAMP)
+	@LANGGRAPH_PYTHON=$(CURDIR)/$(BENCH_VENV)/bin/python $(PHASE) bench $(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) $(BENCH_VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache tests/artifacts
+	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
+	find . -name .ipynb_checkpoints -type d -prune -not -path './.git/*' -exec rm -rf {} +
