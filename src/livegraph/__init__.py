@@ -9,7 +9,14 @@ standard library; `livegraph.llm`, `livegraph.render` and `livegraph.notebook` l
 from livegraph._builder import StateGraph
 from livegraph._compiled import CompiledStateGraph
 from livegraph._constants import END, START
-from livegraph._context import Runtime, get_config, get_message_writer, get_runtime, get_store, get_stream_writer
+from livegraph._context import (
+    Runtime,
+    get_config,
+    get_message_writer,
+    get_runtime,
+    get_store,
+    get_stream_writer,
+)
 from livegraph._drawable import DrawEdge, DrawGraph, DrawNode
 from livegraph._errors import (
     CheckpointError,

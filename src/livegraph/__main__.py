@@ -14,15 +14,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="run the embedded OpenAI-compatible server in the foreground")
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default: %(default)s)")
     serve.add_argument("--port", type=int, default=0, help="port to bind (default: a free one, printed)")
-    serve.add_argument("--tokens-per-second", type=float, default=None,
-                       help="streaming pace, 0 = as fast as possible (default: $LIVEGRAPH_TOKENS_PER_SECOND or 100)")
+    serve.add_argument(
+        "--tokens-per-second",
+        type=float,
+        default=None,
+        help="streaming pace, 0 = as fast as possible (default: $LIVEGRAPH_TOKENS_PER_SECOND or 100)",
+    )
     serve.add_argument("--api-key", default=None, help="require this key (default: accept any)")
-    serve.add_argument("--model", action="append", dest="models",
-                       help="accept only this model name (repeatable; default: accept any)")
+    serve.add_argument(
+        "--model",
+        action="append",
+        dest="models",
+        help="accept only this model name (repeatable; default: accept any)",
+    )
 
-    demo = commands.add_parser("demo", help="run a small tool-calling graph on the embedded model, streaming tokens")
+    demo = commands.add_parser(
+        "demo", help="run a small tool-calling graph on the embedded model, streaming tokens"
+    )
     demo.add_argument("--place", default="bedroom", help="the place to ask about (default: %(default)s)")
-    demo.add_argument("--tokens-per-second", type=float, default=30, help="streaming pace (default: %(default)s)")
+    demo.add_argument(
+        "--tokens-per-second", type=float, default=30, help="streaming pace (default: %(default)s)"
+    )
 
     args = parser.parse_args(argv)
     if args.command == "serve":

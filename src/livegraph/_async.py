@@ -8,15 +8,14 @@ import asyncio
 import contextvars
 import inspect
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
+from . import _persist
 from ._constants import START
 from ._context import CURRENT
-from . import _persist
 from ._errors import GraphBubbleUp, GraphInterrupt, ParentCommand, RunCancelledError
 from ._plan import Task, TaskResult, apply_writes, route, start_triggers
-from ._types import Command
 from ._run import (
     Run,
     add_routes,
@@ -28,6 +27,7 @@ from ._run import (
     router_state,
 )
 from ._sync import DONE, _call, _fail
+from ._types import Command
 from ._watchdog import watch
 
 
@@ -60,7 +60,9 @@ async def arun_task(run: Run, task: Task) -> TaskResult:
                     out = await _call(node.fn, task.input, node.inject, scope)
                 else:
                     ctx = contextvars.copy_context()
-                    out = await loop.run_in_executor(None, ctx.run, _call, node.fn, task.input, node.inject, scope)
+                    out = await loop.run_in_executor(
+                        None, ctx.run, _call, node.fn, task.input, node.inject, scope
+                    )
                     out = await _maybe_await(out)
                 result = result_of(run, task, out)
                 branches = branches_of(run, task)
@@ -96,13 +98,15 @@ async def astart(run: Run, data: Any) -> None:
     if branches:
         state = spec.state_view.read(run.values)
         for b in branches:
-            answer = await _maybe_await(b.path(state, **({"config": run.config} if "config" in b.inject else {})))
+            answer = await _maybe_await(
+                b.path(state, **({"config": run.config} if "config" in b.inject else {}))
+            )
             gotos.extend(route(b, answer, spec.nodes))
     run.pending = start_triggers(spec.edges, spec.joins, gotos)
     run.input_done(data)
 
 
-async def arun_loop(run: Run, data: Any) -> AsyncIterator[None]:
+async def arun_loop(run: Run, data: Any) -> AsyncGenerator[None, None]:
     """Run the graph; yield after the input and after every superstep."""
     await astart(run, data)
     yield
@@ -135,10 +139,10 @@ async def aexecute(run: Run, tasks: list[Task]) -> list[TaskResult]:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 for fut in done:
                     task = running[fut]
-                    exc = fut.exception() if not fut.cancelled() else asyncio.CancelledError()
-                    if exc is not None:
-                        _fail(run, task, exc)
-                        raise exc
+                    failure = fut.exception() if not fut.cancelled() else asyncio.CancelledError()
+                    if failure is not None:
+                        _fail(run, task, failure)
+                        raise failure
                     results[task.id] = fut.result()
                     run.event("task_end", task, results[task.id].update)
         finally:
@@ -151,7 +155,7 @@ async def aexecute(run: Run, tasks: list[Task]) -> list[TaskResult]:
 
 
 # -- how callers consume a run -------------------------------------------------------------------------------
-async def adrain(run: Run, data: Any, buffer: list[Any]) -> AsyncIterator[Any]:
+async def adrain(run: Run, data: Any, buffer: list[Any]) -> AsyncGenerator[Any, None]:
     """No live modes: run in this task; hand out what each step streamed."""
     loop = arun_loop(run, data)
     try:
@@ -196,7 +200,7 @@ async def drive(run: Run, data: Any, put: Any) -> None:
             raise
 
 
-async def alive(run: Run, data: Any, q: asyncio.Queue[Any]) -> AsyncIterator[Any]:
+async def alive(run: Run, data: Any, q: asyncio.Queue[Any]) -> AsyncGenerator[Any, None]:
     """Live modes: run as a separate task; hand out items as they are written."""
     driver = _create_task(drive(run, data, run.put), contextvars.copy_context())
     finished = False

@@ -14,7 +14,7 @@ import concurrent.futures
 import contextvars
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 from ._async import drive
@@ -52,7 +52,7 @@ def in_background_loop() -> bool:
         return False
 
 
-def bridged(run: Run, data: Any, q: queue.SimpleQueue[Any]) -> Iterator[Any]:
+def bridged(run: Run, data: Any, q: queue.SimpleQueue[Any]) -> Generator[Any, None, None]:
     """Run an async graph on the background loop; yield its items here as they are written."""
     if in_background_loop():
         raise RuntimeError(

@@ -69,9 +69,8 @@ class StateGraph(Generic[StateT]):
         output_schema = output_schema if output_schema is not None else legacy.pop("output", None)
         if legacy:
             raise TypeError(f"StateGraph() got unexpected keyword arguments: {', '.join(sorted(legacy))}")
-        if state_schema is None:
-            if input_schema is None or output_schema is None:
-                raise ValueError("StateGraph() needs a state schema: `StateGraph(State)`")
+        if state_schema is None and (input_schema is None or output_schema is None):
+            raise ValueError("StateGraph() needs a state schema: `StateGraph(State)`")
         self.state_schema = state_schema if state_schema is not None else input_schema
         self.input_schema = input_schema if input_schema is not None else self.state_schema
         self.output_schema = output_schema if output_schema is not None else self.state_schema
@@ -123,26 +122,32 @@ class StateGraph(Generic[StateT]):
         if not callable(action) and not hasattr(action, "_spec"):
             raise TypeError(f"Node `{name}`: expected a function or a compiled graph, got {action!r}")
         if name in RESERVED_NAMES:
-            raise ValueError(f"Node `{name}` is reserved for the graph's entry/exit; give your node another name")
+            raise ValueError(
+                f"Node `{name}` is reserved for the graph's entry/exit; give your node another name"
+            )
         for ch in RESERVED_CHARS:
             if ch in name:
-                raise ValueError(f"Node `{name}`: {ch!r} is a reserved character in node names; rename the node")
+                raise ValueError(
+                    f"Node `{name}`: {ch!r} is a reserved character in node names; rename the node"
+                )
         if name in self._nodes:
             raise ValueError(f"Node `{name}` already present; give the second node another name")
         if isinstance(retry_policy, RetryPolicy):
             retries: tuple[RetryPolicy, ...] = (retry_policy,)
         else:
             retries = tuple(retry_policy or ())
-        if isinstance(destinations, dict):
-            dests = tuple(destinations)
-        elif destinations is not None:
+        if isinstance(destinations, dict) or destinations is not None:
             dests = tuple(destinations)
         else:
             dests = literal_targets(action) or ()
-        self._nodes[name] = _PendingNode(name, action, dict(metadata or {}), input_schema, retries, dests, defer)
+        self._nodes[name] = _PendingNode(
+            name, action, dict(metadata or {}), input_schema, retries, dests, defer
+        )
         return self
 
-    def add_sequence(self, nodes: Sequence[Callable[..., Any] | tuple[str, Callable[..., Any]]]) -> StateGraph[StateT]:
+    def add_sequence(
+        self, nodes: Sequence[Callable[..., Any] | tuple[str, Callable[..., Any]]]
+    ) -> StateGraph[StateT]:
         """Add nodes and chain them with edges in the order given."""
         if not nodes:
             raise ValueError("add_sequence() needs at least one node")
@@ -194,11 +199,15 @@ class StateGraph(Generic[StateT]):
         of that map (or, for a list `path_map`, names from it).
         """
         if not callable(path):
-            raise TypeError(f"add_conditional_edges({source!r}, ...): the router must be callable, got {path!r}")
+            raise TypeError(
+                f"add_conditional_edges({source!r}, ...): the router must be callable, got {path!r}"
+            )
         name = callable_name(path)
         if name in self.branches.get(source, {}):
             name = f"{name}_{len(self.branches[source])}"
-        branch = Branch(source, path, normalize_path_map(path_map), is_async_callable(path), injected(path), name)
+        branch = Branch(
+            source, path, normalize_path_map(path_map), is_async_callable(path), injected(path), name
+        )
         self.branches.setdefault(source, {})[name] = branch
         return self
 
@@ -220,10 +229,12 @@ class StateGraph(Generic[StateT]):
         known = set(self._nodes)
 
         def check(name: str, where: str, *, allow_end: bool = True, allow_start: bool = False) -> None:
-            if name == END and allow_end or name == START and allow_start or name in known:
+            if (name == END and allow_end) or (name == START and allow_start) or name in known:
                 return
             hint = _closest(name, known)
-            problems.append(f"{where} refers to unknown node `{name}`{hint}; add it with `add_node({name!r}, fn)`")
+            problems.append(
+                f"{where} refers to unknown node `{name}`{hint}; add it with `add_node({name!r}, fn)`"
+            )
 
         for src, dst in self._edge_order:
             check(src, f"Edge `{src}` -> `{dst}`", allow_end=False, allow_start=True)
@@ -235,15 +246,22 @@ class StateGraph(Generic[StateT]):
             check(dst, label, allow_end=False)
         for src, branches in self.branches.items():
             for branch in branches.values():
-                check(src, f"Conditional edge from `{src}` (router `{branch.name}`)", allow_end=False, allow_start=True)
+                check(
+                    src,
+                    f"Conditional edge from `{src}` (router `{branch.name}`)",
+                    allow_end=False,
+                    allow_start=True,
+                )
                 if branch.path_map is not None:
                     for key, dst in branch.path_map.items():
                         check(dst, f"Conditional edge from `{src}`: path_map entry {key!r}")
         for node in self._nodes.values():
             for dst in node.destinations:
                 check(dst, f"Node `{node.name}` destinations")
-        has_entry = any(src == START for src, _ in self._edge_order) or START in self.branches or any(
-            START in sources for sources, _ in self.waiting_edges
+        has_entry = (
+            any(src == START for src, _ in self._edge_order)
+            or START in self.branches
+            or any(START in sources for sources, _ in self.waiting_edges)
         )
         if not has_entry:
             problems.append(

@@ -15,14 +15,14 @@ from typing import Any
 
 from . import _async, _bridge, _persist, _sync
 from ._constants import DEFAULT_RECURSION_LIMIT, END, INTERRUPT, START
-from ._errors import CheckpointError, NodeNotFoundError
-from ._plan import Pending, apply_writes, next_triggers, prepare_tasks, route, updates_of
-from ._types import PregelTask, StateSnapshot
 from ._drawable import DrawEdge, DrawGraph, DrawNode
+from ._errors import CheckpointError, NodeNotFoundError
 from ._node import Branch, NodeSpec
 from ._output import LIVE_MODES, SKIP, normalize_modes, shaper
+from ._plan import Pending, apply_writes, next_triggers, prepare_tasks, route, updates_of
 from ._run import Run, TaskScope
 from ._schema import Channel, StateView
+from ._types import PregelTask, StateSnapshot
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,16 @@ class CompiledStateGraph:
     Sync calls also work on graphs with `async def` nodes, in scripts and inside Jupyter cells.
     """
 
-    def __init__(self, spec: GraphSpec, *, builder: Any = None, checkpointer: Any = None, store: Any = None,
-                 debug: bool = False, config: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        spec: GraphSpec,
+        *,
+        builder: Any = None,
+        checkpointer: Any = None,
+        store: Any = None,
+        debug: bool = False,
+        config: dict[str, Any] | None = None,
+    ) -> None:
         self._spec = spec
         self._is_async = spec.is_async
         self.builder = builder
@@ -81,8 +89,14 @@ class CompiledStateGraph:
     def with_config(self, config: dict[str, Any] | None = None, **kwargs: Any) -> CompiledStateGraph:
         """A copy whose runs start from `config` (merged under what each call passes)."""
         merged = _merge(self.config, {**(config or {}), **kwargs})
-        return CompiledStateGraph(self._spec, builder=self.builder, checkpointer=self.checkpointer,
-                                  store=self.store, debug=self.debug, config=merged)
+        return CompiledStateGraph(
+            self._spec,
+            builder=self.builder,
+            checkpointer=self.checkpointer,
+            store=self.store,
+            debug=self.debug,
+            config=merged,
+        )
 
     # -- running --------------------------------------------------------------------------------------------
     def _conf(self, config: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -90,8 +104,14 @@ class CompiledStateGraph:
         conf.setdefault("recursion_limit", DEFAULT_RECURSION_LIMIT)
         return conf
 
-    def _new_run(self, config: Mapping[str, Any] | None, put: Any, modes: Sequence[str], context: Any,
-                 kwargs: Mapping[str, Any] | None = None) -> Run:
+    def _new_run(
+        self,
+        config: Mapping[str, Any] | None,
+        put: Any,
+        modes: Sequence[str],
+        context: Any,
+        kwargs: Mapping[str, Any] | None = None,
+    ) -> Run:
         conf = self._conf(config)
         run = Run(self, conf, put, frozenset(modes), (), os.urandom(8).hex(), context)
         if kwargs:
@@ -161,8 +181,11 @@ class CompiledStateGraph:
         """Run the graph to the end and return its output state (or, for another `stream_mode`, the list
         of chunks)."""
         if stream_mode != "values" or version != "v1":
-            return list(self.stream(input, config, context=context, stream_mode=stream_mode, version=version,
-                                    **kwargs))
+            return list(
+                self.stream(
+                    input, config, context=context, stream_mode=stream_mode, version=version, **kwargs
+                )
+            )
         if self._is_async:
             q: queue.SimpleQueue[Any] = queue.SimpleQueue()
             run = self._new_run(config, q.put, (), context, kwargs)
@@ -190,7 +213,9 @@ class CompiledStateGraph:
         shape = shaper(single, subgraphs, version)
         if LIVE_MODES.intersection(modes):
             q: asyncio.Queue[Any] = asyncio.Queue()
-            items = _async.alive(self._new_run(config, _async.threadsafe_put(q), modes, context, kwargs), input, q)
+            items = _async.alive(
+                self._new_run(config, _async.threadsafe_put(q), modes, context, kwargs), input, q
+            )
         else:
             buffer: list[Any] = []
             items = _async.adrain(self._new_run(config, buffer.append, modes, context, kwargs), input, buffer)
@@ -214,25 +239,35 @@ class CompiledStateGraph:
     ) -> Any:
         """The async twin of `invoke`."""
         if stream_mode != "values" or version != "v1":
-            return [c async for c in self.astream(input, config, context=context, stream_mode=stream_mode,
-                                                  version=version, **kwargs)]
+            return [
+                c
+                async for c in self.astream(
+                    input, config, context=context, stream_mode=stream_mode, version=version, **kwargs
+                )
+            ]
         run = self._new_run(config, _drop, (), context, kwargs)
         async for _ in _async.arun_loop(run, input):
             pass
         return self._result(run)
 
-    def batch(self, inputs: Sequence[Any], config: Mapping[str, Any] | None = None, **kwargs: Any) -> list[Any]:
+    def batch(
+        self, inputs: Sequence[Any], config: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> list[Any]:
         return [self.invoke(i, config, **kwargs) for i in inputs]
 
-    async def abatch(self, inputs: Sequence[Any], config: Mapping[str, Any] | None = None, **kwargs: Any) -> list[Any]:
+    async def abatch(
+        self, inputs: Sequence[Any], config: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> list[Any]:
         return list(await asyncio.gather(*(self.ainvoke(i, config, **kwargs) for i in inputs)))
 
     # -- saved state ----------------------------------------------------------------------------------------
     def _saver(self, config: Mapping[str, Any] | None) -> tuple[Any, str, str]:
         saver = _persist.saver_of(self)
         if saver is None:
-            raise CheckpointError("This graph has no checkpointer: compile it with `checkpointer=InMemorySaver()` "
-                                  "(or SqliteSaver) to keep state between runs")
+            raise CheckpointError(
+                "This graph has no checkpointer: compile it with `checkpointer=InMemorySaver()` "
+                "(or SqliteSaver) to keep state between runs"
+            )
         conf = (config or {}).get("configurable") or {}
         if conf.get("thread_id") is None:
             raise CheckpointError(_persist.NEEDS_THREAD)
@@ -261,19 +296,24 @@ class CompiledStateGraph:
         cp = saver.get(thread_id, ns, wanted)
         if cp is None:
             if wanted:
-                raise CheckpointError(f"Thread `{thread_id}` has no checkpoint `{wanted}`; list its checkpoints "
-                                      "with `graph.get_state_history(config)`")
+                raise CheckpointError(
+                    f"Thread `{thread_id}` has no checkpoint `{wanted}`; list its checkpoints "
+                    "with `graph.get_state_history(config)`"
+                )
             return StateSnapshot({}, (), _persist.config_of(thread_id, ns, None), None, None, None)
         return self._snapshot(cp)
 
-    def get_state_history(self, config: Mapping[str, Any], *, limit: int | None = None, **kwargs: Any
-                          ) -> Iterator[StateSnapshot]:
+    def get_state_history(
+        self, config: Mapping[str, Any], *, limit: int | None = None, **kwargs: Any
+    ) -> Iterator[StateSnapshot]:
         """The thread's checkpoints as snapshots, newest first."""
         saver, thread_id, ns = self._saver(config)
         for cp in saver.list(thread_id, ns, limit=limit):
             yield self._snapshot(cp)
 
-    def update_state(self, config: Mapping[str, Any], values: Any, as_node: str | None = None) -> dict[str, Any]:
+    def update_state(
+        self, config: Mapping[str, Any], values: Any, as_node: str | None = None
+    ) -> dict[str, Any]:
         """Change a thread's state as if node `as_node` had returned `values`; returns the new checkpoint's
         config. With `as_node`, what runs next is what follows that node; without, it stays as it was."""
         from .checkpoint.base import Checkpoint, new_id, now_iso
@@ -285,8 +325,9 @@ class CompiledStateGraph:
         if wanted and cp is None:
             raise CheckpointError(f"Thread `{thread_id}` has no checkpoint `{wanted}`")
         if as_node is not None and as_node not in self._spec.nodes and as_node != START:
-            raise NodeNotFoundError(f"update_state(as_node={as_node!r}): no such node; use one of "
-                                    f"{', '.join(self._spec.nodes)}")
+            raise NodeNotFoundError(
+                f"update_state(as_node={as_node!r}): no such node; use one of {', '.join(self._spec.nodes)}"
+            )
         values_now = dict(cp.values) if cp else {}
         pending = _persist.pending_from(cp.pending) if cp else Pending()
         node = as_node or "__update__"
@@ -300,16 +341,26 @@ class CompiledStateGraph:
                 gotos.extend(route(b, b.path(state), self._spec.nodes))
             next_triggers(self._spec.edges, self._spec.joins, [(as_node, gotos)], pending)
         step = (cp.step + 1) if cp else 0
-        new = Checkpoint(thread_id, ns, new_id(), cp.id if cp else None, step, values_now,
-                         _persist.pending_to(pending), {"source": "update", "step": step,
-                                                        "writes": {node: result.update}}, now_iso())
+        new = Checkpoint(
+            thread_id,
+            ns,
+            new_id(),
+            cp.id if cp else None,
+            step,
+            values_now,
+            _persist.pending_to(pending),
+            {"source": "update", "step": step, "writes": {node: result.update}},
+            now_iso(),
+        )
         saver.put(new, head=head)
         return _persist.config_of(thread_id, ns, new.id)
 
     async def aget_state(self, config: Mapping[str, Any], *, subgraphs: bool = False) -> StateSnapshot:
         return self.get_state(config, subgraphs=subgraphs)
 
-    async def aupdate_state(self, config: Mapping[str, Any], values: Any, as_node: str | None = None) -> dict[str, Any]:
+    async def aupdate_state(
+        self, config: Mapping[str, Any], values: Any, as_node: str | None = None
+    ) -> dict[str, Any]:
         return self.update_state(config, values, as_node)
 
     # -- as a node of another graph ---------------------------------------------------------------------------
@@ -368,8 +419,8 @@ def drawable(spec: GraphSpec, xray: int | bool) -> DrawGraph:
                 for key, dst in b.path_map.items():
                     edges.append(DrawEdge(src, dst, "conditional", None if str(key) == dst else str(key)))
                 continue
-            targets = b.targets()
-            for dst in targets if targets is not None else (*spec.nodes, END):
+            known = b.targets()
+            for dst in known if known is not None else (*spec.nodes, END):
                 edges.append(DrawEdge(src, dst, "conditional"))
     for name, n in spec.nodes.items():
         edges.extend(DrawEdge(name, dst, "command") for dst in n.destinations)

@@ -37,7 +37,8 @@ def injected(fn: Any) -> tuple[str, ...]:
     """The injectable parameters `fn` asks for by name (keyword-capable, after the state)."""
     params = _params(fn)
     names = [
-        name for name, p in params.items()
+        name
+        for name, p in params.items()
         if name in INJECTABLE and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
     ]
     # A lone positional parameter named `config` etc. is the state, not an injection.
@@ -139,4 +140,4 @@ def normalize_path_map(path_map: dict[Hashable, str] | Sequence[str] | None) -> 
 
 
 def is_end(name: Any) -> bool:
-    return name == END
+    return bool(name == END)

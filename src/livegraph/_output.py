@@ -16,7 +16,9 @@ SKIP: Any = object()
 LIVE_MODES = frozenset({"custom", "messages", "events", "tasks", "debug"})
 
 
-def normalize_modes(stream_mode: str | Sequence[str] | None, default: str = "updates") -> tuple[tuple[str, ...], bool]:
+def normalize_modes(
+    stream_mode: str | Sequence[str] | None, default: str = "updates"
+) -> tuple[tuple[str, ...], bool]:
     """`(modes, single)`: the modes asked for and whether one was given as a plain string.
 
     Without a mode, `stream()` streams `updates`, as LangGraph's compiled `StateGraph` does.
@@ -38,24 +40,30 @@ def shaper(single: bool, subgraphs: bool, version: str) -> Callable[[Any], Any]:
     if version not in ("v1", "v2"):
         raise ValueError(f"Unknown version {version!r}; use 'v1' or 'v2'")
     if version == "v2":
+
         def v2(item: Any) -> Any:
             mode, ns, payload = item
             if ns and not subgraphs and mode != "events":
                 return SKIP
             return {"type": mode, "ns": ns, "data": payload}
+
         return v2
     if single and not subgraphs:
+
         def one(item: Any) -> Any:
             if item[1] and item[0] != "events":
                 return SKIP
             return item[2]
+
         return one
     if single:
         return lambda item: (item[1], item[2])
     if not subgraphs:
+
         def many(item: Any) -> Any:
             if item[1] and item[0] != "events":
                 return SKIP
             return (item[0], item[2])
+
         return many
-    return lambda item: item[1:2] + (item[0], item[2])
+    return lambda item: (*item[1:2], item[0], item[2])

@@ -36,8 +36,10 @@ def setup(run: Run, data: Any) -> Any:
     saver = saver_of(run.graph) if run.parent_scope is None else None
     if saver is None:
         if run.parent_scope is None and (run.interrupt_before or run.interrupt_after):
-            raise CheckpointError("interrupt_before / interrupt_after need a checkpointer to resume from: "
-                                  "compile(checkpointer=InMemorySaver()) and pass a thread_id")
+            raise CheckpointError(
+                "interrupt_before / interrupt_after need a checkpointer to resume from: "
+                "compile(checkpointer=InMemorySaver()) and pass a thread_id"
+            )
         if resume and run.parent_scope is None:
             raise EmptyInputError(
                 "Received no input: with no checkpointer there is nothing to resume. Pass the initial state, "
@@ -117,9 +119,17 @@ def save(run: Run, source: str, writes: Any = None) -> None:
         return
     from .checkpoint.base import Checkpoint, new_id, now_iso
 
-    cp = Checkpoint(run.thread_id, run.cp_ns, new_id(), run.cp_id, run.step, dict(run.values),
-                    pending_to(run.pending), {"source": source, "step": run.step, "writes": writes},
-                    now_iso())
+    cp = Checkpoint(
+        str(run.thread_id),
+        run.cp_ns,
+        new_id(),
+        run.cp_id,
+        run.step,
+        dict(run.values),
+        pending_to(run.pending),
+        {"source": source, "step": run.step, "writes": writes},
+        now_iso(),
+    )
     run.saver.put(cp, head=run.head)
     run.head = run.cp_id = cp.id
     run.run_key = f"{run.thread_id}:{cp.id}"
@@ -153,8 +163,12 @@ def save_interrupted(run: Run, tasks: list[Task], results: list[TaskResult]) -> 
     interrupts = {t.id: list(r.interrupts) for t, r in zip(tasks, results) if r.interrupts}
     if run.saver is not None and run.cp_id is not None:
         done = {t.id: result_to(r) for t, r in zip(tasks, results) if not r.interrupts}
-        run.saver.set_tasks(run.thread_id, run.cp_ns, run.cp_id,
-                            {"done": done, "interrupts": interrupts, "resume": run.resume})
+        run.saver.set_tasks(
+            run.thread_id,
+            run.cp_ns,
+            run.cp_id,
+            {"done": done, "interrupts": interrupts, "resume": run.resume},
+        )
     return [i for items in interrupts.values() for i in items]
 
 
@@ -211,13 +225,19 @@ def interrupt_id(task_id: str, index: int) -> str:
 
 # -- plain data <-> checkpoint ------------------------------------------------------------------------------
 def pending_to(p: Pending) -> dict[str, Any]:
-    return {"pull": {k: list(v) for k, v in p.pull.items()}, "push": list(p.push),
-            "joins": {k: sorted(v) for k, v in p.joins.items()}}
+    return {
+        "pull": {k: list(v) for k, v in p.pull.items()},
+        "push": list(p.push),
+        "joins": {k: sorted(v) for k, v in p.joins.items()},
+    }
 
 
 def pending_from(d: Mapping[str, Any]) -> Pending:
-    return Pending({k: list(v) for k, v in (d.get("pull") or {}).items()}, list(d.get("push") or []),
-                   {k: frozenset(v) for k, v in (d.get("joins") or {}).items()})
+    return Pending(
+        {k: list(v) for k, v in (d.get("pull") or {}).items()},
+        list(d.get("push") or []),
+        {k: frozenset(v) for k, v in (d.get("joins") or {}).items()},
+    )
 
 
 def result_to(r: TaskResult) -> dict[str, Any]:

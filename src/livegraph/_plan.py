@@ -83,19 +83,39 @@ def prepare_tasks(
     for name in names:
         node = nodes[name]
         index = len(tasks)
-        tasks.append(Task(task_id(run_key, step, index, name), name, node, node.view.read(values),
-                          tuple(pending.pull[name]), False, ("__pregel_pull", name)))
+        tasks.append(
+            Task(
+                task_id(run_key, step, index, name),
+                name,
+                node,
+                node.view.read(values),
+                tuple(pending.pull[name]),
+                False,
+                ("__pregel_pull", name),
+            )
+        )
     for i, send in enumerate(pending.push):
         node = nodes[send.node]
         index = len(tasks)
-        tasks.append(Task(task_id(run_key, step, index, send.node), send.node, node, send.arg,
-                          ("__pregel_push",), True, ("__pregel_push", i)))
+        tasks.append(
+            Task(
+                task_id(run_key, step, index, send.node),
+                send.node,
+                node,
+                send.arg,
+                ("__pregel_push",),
+                True,
+                ("__pregel_push", i),
+            )
+        )
     pending.pull = {n: pending.pull[n] for n in deferred}
     pending.push = []
     return tasks
 
 
-def updates_of(node: str, output: Any, channels: Mapping[str, Channel], state_keys: tuple[str, ...]) -> TaskResult:
+def updates_of(
+    node: str, output: Any, channels: Mapping[str, Channel], state_keys: tuple[str, ...]
+) -> TaskResult:
     """Turn what a node returned into writes, gotos and the `updates` entry. Raises for bad returns."""
     result = TaskResult()
     commands: list[Command] = []
@@ -156,7 +176,9 @@ def _check_keys(node: str, pairs: Iterable[tuple[str, Any]], channels: Mapping[s
 
 
 def apply_writes(
-    channels: Mapping[str, Channel], values: dict[str, Any], writes: Sequence[tuple[str, Sequence[tuple[str, Any]]]],
+    channels: Mapping[str, Channel],
+    values: dict[str, Any],
+    writes: Sequence[tuple[str, Sequence[tuple[str, Any]]]],
 ) -> set[str]:
     """Fold `[(task name, [(key, value), ...]), ...]` into `values` in the order given. Returns changed keys.
 
@@ -257,8 +279,11 @@ def next_triggers(
                     pending.joins[key] = seen
 
 
-def start_triggers(edges: Mapping[str, tuple[str, ...]], joins: Sequence[tuple[frozenset[str], str, str]],
-                   gotos: list[str | Send]) -> Pending:
+def start_triggers(
+    edges: Mapping[str, tuple[str, ...]],
+    joins: Sequence[tuple[frozenset[str], str, str]],
+    gotos: list[str | Send],
+) -> Pending:
     pending = Pending()
     next_triggers(edges, joins, [(START, gotos)], pending)
     return pending

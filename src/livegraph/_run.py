@@ -10,13 +10,13 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from . import _persist
+from ._constants import INTERRUPT, START
 from ._context import Runtime
 from ._errors import GraphInterrupt, GraphRecursionError, ParentCommand, RunCancelledError, add_note
 from ._events import Event
 from ._messages import MessageChunk
 from ._node import Branch, NodeSpec
-from . import _persist
-from ._constants import INTERRUPT, START
 from ._plan import Pending, Task, TaskResult, apply_writes, next_triggers, prepare_tasks, route, updates_of
 from ._schema import MISSING
 from ._types import Send
@@ -42,13 +42,47 @@ class Run:
         ns: The namespace (`()` at the top, `("node:task_id", ...)` in subgraphs).
     """
 
-    __slots__ = ("cancelled", "config", "context", "cp_id", "cp_ns", "graph", "head", "interrupt_after",
-                 "interrupt_before", "interrupts", "modes", "ns", "parent_scope", "pending", "pool", "put",
-                 "recursion_limit", "resume", "run_key", "saved", "saver", "skip_before", "spec", "step", "store",
-                 "thread_id", "values")
+    __slots__ = (
+        "cancelled",
+        "config",
+        "context",
+        "cp_id",
+        "cp_ns",
+        "graph",
+        "head",
+        "interrupt_after",
+        "interrupt_before",
+        "interrupts",
+        "modes",
+        "ns",
+        "parent_scope",
+        "pending",
+        "pool",
+        "put",
+        "recursion_limit",
+        "resume",
+        "run_key",
+        "saved",
+        "saver",
+        "skip_before",
+        "spec",
+        "step",
+        "store",
+        "thread_id",
+        "values",
+    )
 
-    def __init__(self, graph: Any, config: dict[str, Any], put: Put, modes: frozenset[str], ns: tuple[str, ...],
-                 run_key: str, context: Any = None, parent_scope: TaskScope | None = None) -> None:
+    def __init__(
+        self,
+        graph: Any,
+        config: dict[str, Any],
+        put: Put,
+        modes: frozenset[str],
+        ns: tuple[str, ...],
+        run_key: str,
+        context: Any = None,
+        parent_scope: TaskScope | None = None,
+    ) -> None:
         self.graph = graph
         self.spec: GraphSpec = graph._spec
         self.config = config
@@ -84,8 +118,21 @@ class Run:
     # -- what the run streams -----------------------------------------------------------------------------
     def event(self, kind: Any, task: Task | None, data: Any = None) -> None:
         if "events" in self.modes:
-            self.put(("events", self.ns, Event(kind, task.name if task else None, task.id if task else None,
-                                               self.step, self.ns, time.monotonic(), data)))
+            self.put(
+                (
+                    "events",
+                    self.ns,
+                    Event(
+                        kind,
+                        task.name if task else None,
+                        task.id if task else None,
+                        self.step,
+                        self.ns,
+                        time.monotonic(),
+                        data,
+                    ),
+                )
+            )
 
     def emit_values(self) -> None:
         if "values" in self.modes:
@@ -104,9 +151,13 @@ class Run:
     def emit_task_end(self, task: Task, result: TaskResult | None, error: BaseException | None) -> None:
         modes = self.modes
         if "tasks" in modes or "debug" in modes:
-            payload = {"id": task.id, "name": task.name, "error": error,
-                       "result": dict(result.writes) if result else None,
-                       "interrupts": list(result.interrupts) if result else []}
+            payload = {
+                "id": task.id,
+                "name": task.name,
+                "error": error,
+                "result": dict(result.writes) if result else None,
+                "interrupts": list(result.interrupts) if result else [],
+            }
             if "tasks" in modes:
                 self.put(("tasks", self.ns, payload))
             if "debug" in modes:
@@ -199,7 +250,9 @@ class Run:
         """Apply the step's writes in task order and work out what runs next."""
         spec = self.spec
         apply_writes(spec.channels, self.values, [(t.name, r.writes) for t, r in zip(tasks, results)])
-        next_triggers(spec.edges, spec.joins, [(t.name, r.goto) for t, r in zip(tasks, results)], self.pending)
+        next_triggers(
+            spec.edges, spec.joins, [(t.name, r.goto) for t, r in zip(tasks, results)], self.pending
+        )
 
     def scope(self, task: Task) -> TaskScope:
         return TaskScope(self, task)
@@ -208,7 +261,12 @@ class Run:
 def _debug(step: int, kind: str, payload: Any) -> dict[str, Any]:
     from datetime import datetime, timezone
 
-    return {"step": step, "timestamp": datetime.now(timezone.utc).isoformat(), "type": kind, "payload": payload}
+    return {
+        "step": step,
+        "timestamp": datetime.now(timezone.utc).isoformat(),
+        "type": kind,
+        "payload": payload,
+    }
 
 
 class TaskScope:
@@ -234,17 +292,20 @@ class TaskScope:
         monotonic = time.monotonic
 
         if custom and not events:
+
             def write(chunk: Any) -> None:
                 if run.cancelled:
                     raise RunCancelledError(f"The run was stopped; node `{name}` stops at its next write")
                 put(("custom", ns, chunk))
         else:
+
             def write(chunk: Any) -> None:
                 if run.cancelled:
                     raise RunCancelledError(f"The run was stopped; node `{name}` stops at its next write")
                 if custom:
                     put(("custom", ns, chunk))
                 put(("events", ns, Event("chunk", name, tid, run.step, ns, monotonic(), chunk)))
+
         return write
 
     def _make_message_writer(self) -> Callable[[Any], None]:
@@ -264,7 +325,10 @@ class TaskScope:
             if messages:
                 put(("messages", ns, (chunk, meta)))
             if events:
-                put(("events", ns, Event("message", name, tid, run.step, ns, time.monotonic(), (chunk, meta))))
+                put(
+                    ("events", ns, Event("message", name, tid, run.step, ns, time.monotonic(), (chunk, meta)))
+                )
+
         return write
 
     def metadata(self) -> dict[str, Any]:
@@ -353,8 +417,11 @@ def retry_delay(node: NodeSpec, exc: BaseException, attempt: int) -> float | Non
 
 def note_failure(run: Run, task: Task, exc: BaseException) -> None:
     where = f" in subgraph `{'|'.join(run.ns)}`" if run.ns else ""
-    add_note(exc, f"During task with name '{task.name}' and id '{task.id}' (node `{task.name}`, step "
-                  f"{run.step}{where})")
+    add_note(
+        exc,
+        f"During task with name '{task.name}' and id '{task.id}' (node `{task.name}`, step "
+        f"{run.step}{where})",
+    )
 
 
 def input_writes(run: Run, data: Any) -> list[tuple[str, Any]]:

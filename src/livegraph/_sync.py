@@ -12,16 +12,15 @@ import contextvars
 import inspect
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
+from . import _persist
 from ._constants import START
 from ._context import CURRENT
-from . import _persist
 from ._errors import GraphBubbleUp, GraphInterrupt, ParentCommand, RunCancelledError
 from ._plan import Task, TaskResult, apply_writes, route, start_triggers
-from ._types import Command
 from ._run import (
     Run,
     add_routes,
@@ -33,6 +32,7 @@ from ._run import (
     retry_delay,
     router_state,
 )
+from ._types import Command
 
 DONE = object()
 
@@ -92,8 +92,6 @@ def _close(aw: Any) -> None:
         close()
 
 
-
-
 def _sleep(run: Run, seconds: float) -> bool:
     """Sleep between retries; True when the run was cancelled meanwhile."""
     step = 0.05
@@ -121,13 +119,16 @@ def start(run: Run, data: Any) -> None:
     if branches:
         state = spec.state_view.read(run.values)
         for b in branches:
-            gotos.extend(route(b, b.path(state, **({"config": run.config} if "config" in b.inject else {})),
-                               spec.nodes))
+            gotos.extend(
+                route(
+                    b, b.path(state, **({"config": run.config} if "config" in b.inject else {})), spec.nodes
+                )
+            )
     run.pending = start_triggers(spec.edges, spec.joins, gotos)
     run.input_done(data)
 
 
-def run_loop(run: Run, data: Any) -> Iterator[None]:
+def run_loop(run: Run, data: Any) -> Generator[None, None, None]:
     """Run the graph; yield after the input and after every superstep."""
     start(run, data)
     yield
@@ -174,11 +175,11 @@ def execute(run: Run, tasks: list[Task]) -> list[TaskResult]:
         done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
         for fut in done:
             task = futures[fut]
-            exc = fut.exception()
-            if exc is not None:
-                _fail(run, task, exc)
+            failure = fut.exception()
+            if failure is not None:
+                _fail(run, task, failure)
                 _abandon(run, pending)
-                raise exc
+                raise failure
             results[task.id] = fut.result()
             run.event("task_end", task, results[task.id].update)
     return [results[t.id] for t in tasks]
@@ -193,7 +194,7 @@ def _abandon(run: Run, pending: set[Future[TaskResult]]) -> None:
 
 
 # -- how callers consume a run -------------------------------------------------------------------------------
-def drain(run: Run, data: Any, buffer: list[Any]) -> Iterator[Any]:
+def drain(run: Run, data: Any, buffer: list[Any]) -> Generator[Any, None, None]:
     """No live modes: run in this thread; hand out what each step streamed."""
     loop = run_loop(run, data)
     try:
@@ -207,7 +208,7 @@ def drain(run: Run, data: Any, buffer: list[Any]) -> Iterator[Any]:
     buffer.clear()
 
 
-def live(run: Run, data: Any, q: queue.SimpleQueue[Any]) -> Iterator[Any]:
+def live(run: Run, data: Any, q: queue.SimpleQueue[Any]) -> Generator[Any, None, None]:
     """Live modes: run on a driver thread; hand out items as they are written."""
     ctx = contextvars.copy_context()
 

@@ -6,12 +6,21 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, NamedTuple, Union
+from typing import Any, ClassVar, Literal, NamedTuple
 
 StreamMode = Literal["values", "updates", "custom", "messages", "tasks", "debug", "checkpoints", "events"]
 """How `stream()` shapes its output. `events` is livegraph's own: every chunk attributed to its task."""
 
-STREAM_MODES: tuple[str, ...] = ("values", "updates", "custom", "messages", "tasks", "debug", "checkpoints", "events")
+STREAM_MODES: tuple[str, ...] = (
+    "values",
+    "updates",
+    "custom",
+    "messages",
+    "tasks",
+    "debug",
+    "checkpoints",
+    "events",
+)
 
 StreamWriter = Callable[[Any], None]
 """What `get_stream_writer()` returns: call it with any chunk to send it to `custom` mode."""
@@ -63,8 +72,14 @@ class Command:
 
     def __repr__(self) -> str:
         parts = ", ".join(
-            f"{k}={v!r}" for k, v in (("graph", self.graph), ("update", self.update), ("resume", self.resume),
-                                      ("goto", self.goto)) if v not in (None, ())
+            f"{k}={v!r}"
+            for k, v in (
+                ("graph", self.graph),
+                ("update", self.update),
+                ("resume", self.resume),
+                ("goto", self.goto),
+            )
+            if v not in (None, ())
         )
         return f"Command({parts})"
 
@@ -80,11 +95,26 @@ def default_retry_on(exc: Exception) -> bool:
         if status is not None:
             return bool(status >= 500 or status == 429)
         return True
-    return not isinstance(
-        exc,
-        (ValueError, TypeError, ArithmeticError, ImportError, LookupError, NameError, SyntaxError,
-         RuntimeError, ReferenceError, StopIteration, StopAsyncIteration, OSError),
-    ) and name != "CancelledError"
+    return (
+        not isinstance(
+            exc,
+            (
+                ValueError,
+                TypeError,
+                ArithmeticError,
+                ImportError,
+                LookupError,
+                NameError,
+                SyntaxError,
+                RuntimeError,
+                ReferenceError,
+                StopIteration,
+                StopAsyncIteration,
+                OSError,
+            ),
+        )
+        and name != "CancelledError"
+    )
 
 
 class RetryPolicy(NamedTuple):
@@ -103,7 +133,7 @@ class RetryPolicy(NamedTuple):
             return isinstance(exc, on)
         if isinstance(on, Sequence):
             return isinstance(exc, tuple(on))
-        return bool(on(exc))
+        return bool(on(exc))  # type: ignore[call-arg]
 
     def interval(self, attempt: int) -> float:
         """Seconds to wait before attempt number `attempt + 1` (`attempt` counts from 1)."""
@@ -148,4 +178,5 @@ class StateSnapshot:
     interrupts: tuple[Interrupt, ...] = field(default=())
 
 
-Checkpointer = Union[None, bool, Any]
+Checkpointer = Any
+"""What `compile(checkpointer=...)` takes: a saver, None, or True/False for subgraphs."""

@@ -1,5 +1,6 @@
 """LangGraph's `langgraph.types` path: the value types of the public API."""
 
+from livegraph._persist import interrupt
 from livegraph._types import (
     All,
     Checkpointer,
@@ -13,7 +14,6 @@ from livegraph._types import (
     StreamWriter,
     default_retry_on,
 )
-from livegraph._persist import interrupt
 
 __all__ = [
     "All",

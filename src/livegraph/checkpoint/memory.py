@@ -21,9 +21,18 @@ class InMemorySaver(BaseCheckpointSaver):
 
     def _copy(self, cp: Checkpoint) -> Checkpoint:
         # Store a decoded copy: later changes to the run's objects must not change history.
-        return Checkpoint(cp.thread_id, cp.ns, cp.id, cp.parent_id, cp.step, loads(dumps_state(cp.values)),
-                          loads(dumps(cp.pending, "pending tasks")), loads(dumps(cp.metadata, "metadata")),
-                          cp.created_at, loads(dumps(cp.tasks, "task results")))
+        return Checkpoint(
+            cp.thread_id,
+            cp.ns,
+            cp.id,
+            cp.parent_id,
+            cp.step,
+            loads(dumps_state(cp.values)),
+            loads(dumps(cp.pending, "pending tasks")),
+            loads(dumps(cp.metadata, "metadata")),
+            cp.created_at,
+            loads(dumps(cp.tasks, "task results")),
+        )
 
     def get(self, thread_id: str, ns: str = "", checkpoint_id: str | None = None) -> Checkpoint | None:
         with self._lock:

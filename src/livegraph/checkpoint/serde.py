@@ -38,8 +38,13 @@ _by_name: dict[str, _Codec] = {}
 _by_type: dict[type, _Codec] = {}
 
 
-def register(cls: type, name: str | None = None, *, dump: Callable[[Any], Any] | None = None,
-             load: Callable[[Any], Any] | None = None) -> type:
+def register(
+    cls: type,
+    name: str | None = None,
+    *,
+    dump: Callable[[Any], Any] | None = None,
+    load: Callable[[Any], Any] | None = None,
+) -> type:
     """Allow instances of `cls` in checkpoints. Dataclasses and pydantic models need no `dump`/`load`.
 
     Usable as a decorator: `@register` on a dataclass.
@@ -51,10 +56,12 @@ def register(cls: type, name: str | None = None, *, dump: Callable[[Any], Any] |
             load = load or (lambda v: cls(**v))
         elif hasattr(cls, "model_dump") and hasattr(cls, "model_validate"):
             dump = dump or (lambda o: o.model_dump(mode="python"))
-            load = load or cls.model_validate  # type: ignore[attr-defined]
+            load = load or cls.model_validate
         else:
-            raise TypeError(f"register({cls.__name__}): give `dump=` and `load=` for a type that is not a "
-                            "dataclass or a pydantic model")
+            raise TypeError(
+                f"register({cls.__name__}): give `dump=` and `load=` for a type that is not a "
+                "dataclass or a pydantic model"
+            )
     codec = _Codec(cls, key, dump, load)
     _by_name[key] = codec
     _by_type[cls] = codec
@@ -65,8 +72,12 @@ def _builtin_codecs() -> None:
     register(Send, "Send", dump=lambda s: [s.node, s.arg], load=lambda v: Send(v[0], v[1]))
     register(Interrupt, "Interrupt")
     register(MessageChunk, "MessageChunk")
-    register(Command, "Command", dump=lambda c: {"graph": c.graph, "update": c.update, "resume": c.resume,
-                                                 "goto": c.goto}, load=lambda v: Command(**v))
+    register(
+        Command,
+        "Command",
+        dump=lambda c: {"graph": c.graph, "update": c.update, "resume": c.resume, "goto": c.goto},
+        load=lambda v: Command(**v),
+    )
 
 
 _builtin_codecs()
@@ -114,7 +125,7 @@ def _dec(obj: Any) -> Any:
     tag = obj.get(TAG)
     if tag is None:
         return {k: _dec(v) for k, v in obj.items()}
-    v = obj.get("v")
+    v: Any = obj.get("v")
     if tag == "tuple":
         return tuple(_dec(x) for x in v)
     if tag == "set":

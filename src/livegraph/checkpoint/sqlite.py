@@ -57,7 +57,9 @@ class SqliteSaver(BaseCheckpointSaver):
             self._shared: sqlite3.Connection | None = conn
         else:
             self.path = os.fspath(conn)
-            self._shared = sqlite3.connect(self.path, check_same_thread=False) if self.path == ":memory:" else None
+            self._shared = (
+                sqlite3.connect(self.path, check_same_thread=False) if self.path == ":memory:" else None
+            )
         self._setup()
 
     @classmethod
@@ -113,7 +115,10 @@ class SqliteSaver(BaseCheckpointSaver):
                         tx.execute(stmt)
                 row = tx.execute("SELECT value FROM livegraph_meta WHERE key='format'").fetchone()
                 if row is None:
-                    tx.execute("INSERT INTO livegraph_meta VALUES ('format', ?), ('version', ?)", (FORMAT, str(VERSION)))
+                    tx.execute(
+                        "INSERT INTO livegraph_meta VALUES ('format', ?), ('version', ?)",
+                        (FORMAT, str(VERSION)),
+                    )
                 elif row[0] != FORMAT:
                     raise CheckpointError(f"{where} is not a livegraph checkpoint file (format {row[0]!r})")
         except sqlite3.DatabaseError as exc:
@@ -131,8 +136,18 @@ class SqliteSaver(BaseCheckpointSaver):
     # -- the saver interface -----------------------------------------------------------------------------
     def _row(self, row: tuple[Any, ...]) -> Checkpoint:
         try:
-            return Checkpoint(row[0], row[1], row[2], row[3], row[4], loads(row[6]), loads(row[7]),
-                              loads(row[8]), row[5], loads(row[9]))
+            return Checkpoint(
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                loads(row[6]),
+                loads(row[7]),
+                loads(row[8]),
+                row[5],
+                loads(row[9]),
+            )
         except ValueError as exc:
             if isinstance(exc, CheckpointError):
                 raise
@@ -144,27 +159,50 @@ class SqliteSaver(BaseCheckpointSaver):
         with self._lock:
             conn = self._conn()
             if checkpoint_id is None:
-                row = conn.execute(f"SELECT {self._COLS} FROM livegraph_checkpoints WHERE thread_id=? AND ns=? "
-                                   "ORDER BY seq DESC LIMIT 1", (str(thread_id), ns)).fetchone()
+                row = conn.execute(
+                    f"SELECT {self._COLS} FROM livegraph_checkpoints WHERE thread_id=? AND ns=? "
+                    "ORDER BY seq DESC LIMIT 1",
+                    (str(thread_id), ns),
+                ).fetchone()
             else:
-                row = conn.execute(f"SELECT {self._COLS} FROM livegraph_checkpoints WHERE thread_id=? AND ns=? "
-                                   "AND id=?", (str(thread_id), ns, checkpoint_id)).fetchone()
+                row = conn.execute(
+                    f"SELECT {self._COLS} FROM livegraph_checkpoints WHERE thread_id=? AND ns=? AND id=?",
+                    (str(thread_id), ns, checkpoint_id),
+                ).fetchone()
         return self._row(row) if row else None
 
     def list(self, thread_id: str, ns: str = "", *, limit: int | None = None) -> Iterator[Checkpoint]:
         with self._lock:
-            rows = self._conn().execute(
-                f"SELECT {self._COLS} FROM livegraph_checkpoints WHERE thread_id=? AND ns=? ORDER BY seq DESC"
-                + (" LIMIT ?" if limit else ""), (str(thread_id), ns, *([limit] if limit else []))).fetchall()
+            rows = (
+                self._conn()
+                .execute(
+                    f"SELECT {self._COLS} FROM livegraph_checkpoints WHERE thread_id=? AND ns=? ORDER BY seq DESC"
+                    + (" LIMIT ?" if limit else ""),
+                    (str(thread_id), ns, *([limit] if limit else [])),
+                )
+                .fetchall()
+            )
         return iter([self._row(r) for r in rows])
 
     def put(self, checkpoint: Checkpoint, *, head: str | None) -> None:
         cp = checkpoint
-        row = (cp.thread_id, cp.ns, cp.id, cp.parent_id, cp.step, cp.created_at, dumps_state(cp.values),
-               dumps(cp.pending, "pending tasks"), dumps(cp.metadata, "metadata"), dumps(cp.tasks, "task results"))
+        row = (
+            cp.thread_id,
+            cp.ns,
+            cp.id,
+            cp.parent_id,
+            cp.step,
+            cp.created_at,
+            dumps_state(cp.values),
+            dumps(cp.pending, "pending tasks"),
+            dumps(cp.metadata, "metadata"),
+            dumps(cp.tasks, "task results"),
+        )
         with self._tx() as tx:
-            found = tx.execute("SELECT id FROM livegraph_checkpoints WHERE thread_id=? AND ns=? ORDER BY seq DESC "
-                               "LIMIT 1", (cp.thread_id, cp.ns)).fetchone()
+            found = tx.execute(
+                "SELECT id FROM livegraph_checkpoints WHERE thread_id=? AND ns=? ORDER BY seq DESC LIMIT 1",
+                (cp.thread_id, cp.ns),
+            ).fetchone()
             found_id = found[0] if found else None
             if found_id != head:
                 raise CheckpointError(moved_on(cp.thread_id, head, found_id))
@@ -173,8 +211,10 @@ class SqliteSaver(BaseCheckpointSaver):
     def set_tasks(self, thread_id: str, ns: str, checkpoint_id: str, tasks: dict[str, Any]) -> None:
         text = dumps(tasks, "task results")
         with self._tx() as tx:
-            cur = tx.execute("UPDATE livegraph_checkpoints SET tasks=? WHERE thread_id=? AND ns=? AND id=?",
-                             (text, thread_id, ns, checkpoint_id))
+            cur = tx.execute(
+                "UPDATE livegraph_checkpoints SET tasks=? WHERE thread_id=? AND ns=? AND id=?",
+                (text, thread_id, ns, checkpoint_id),
+            )
             if cur.rowcount == 0:
                 raise CheckpointError(f"Thread `{thread_id}` has no checkpoint {checkpoint_id!r}")
 

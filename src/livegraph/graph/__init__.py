@@ -7,4 +7,13 @@ from livegraph._message_state import MessagesState, add_messages
 
 from . import message, state
 
-__all__ = ["END", "START", "CompiledStateGraph", "MessagesState", "StateGraph", "add_messages", "message", "state"]
+__all__ = [
+    "END",
+    "START",
+    "CompiledStateGraph",
+    "MessagesState",
+    "StateGraph",
+    "add_messages",
+    "message",
+    "state",
+]
