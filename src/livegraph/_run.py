@@ -419,9 +419,18 @@ def note_failure(run: Run, task: Task, exc: BaseException) -> None:
     where = f" in subgraph `{'|'.join(run.ns)}`" if run.ns else ""
     add_note(
         exc,
-        f"During task with name '{task.name}' and id '{task.id}' (node `{task.name}`, step "
-        f"{run.step}{where})",
+        f"During task with name '{task.name}' and id '{task.id}' (node `{task.name}`, step {run.step}{where})",
     )
+    if isinstance(exc, RuntimeError) and ("different event loop" in str(exc) or "different loop" in str(exc)):
+        add_note(exc, CROSS_LOOP_HINT)
+
+
+CROSS_LOOP_HINT = (
+    "An async client (e.g. a module-level AsyncOpenAI()) reused a connection it opened on another event loop. "
+    "Sync calls on async graphs run on livegraph's background loop, while `await` in a cell runs on the "
+    "kernel's loop. Use `livegraph.llm.async_client()`/`achat()` (one client per loop), create the client "
+    "inside the node, or keep one style (`graph.stream` or `await graph.astream`) per client."
+)
 
 
 def input_writes(run: Run, data: Any) -> list[tuple[str, Any]]:
