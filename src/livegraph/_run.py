@@ -17,7 +17,17 @@ from ._errors import GraphInterrupt, GraphRecursionError, ParentCommand, RunCanc
 from ._events import Event
 from ._messages import MessageChunk
 from ._node import Branch, NodeSpec
-from ._plan import Pending, Task, TaskResult, apply_writes, next_triggers, prepare_tasks, route, updates_of
+from ._plan import (
+    Pending,
+    Task,
+    TaskResult,
+    apply_writes,
+    check_targets,
+    next_triggers,
+    prepare_tasks,
+    route,
+    updates_of,
+)
 from ._schema import MISSING
 from ._types import Send
 
@@ -146,7 +156,8 @@ class Run:
                 self.put(("tasks", self.ns, payload))
             if "debug" in modes:
                 self.put(("debug", self.ns, _debug(self.step, "task", payload)))
-        self.event("task_start", task, {"input": task.input, "triggers": task.triggers})
+        if "events" in modes:
+            self.event("task_start", task, {"input": task.input, "triggers": task.triggers})
 
     def emit_task_end(self, task: Task, result: TaskResult | None, error: BaseException | None) -> None:
         modes = self.modes
@@ -183,7 +194,8 @@ class Run:
             self.step -= 1
             self.emit_interrupts(())
             return None
-        self.event("step_start", None, [t.name for t in tasks])
+        if "events" in self.modes:
+            self.event("step_start", None, [t.name for t in tasks])
         for t in tasks:
             if t.id not in self.saved:
                 self.emit_task_start(t)
@@ -217,15 +229,18 @@ class Run:
             if r.parent_command is not None:
                 raise ParentCommand(r.parent_command)
         self.emit_values()
-        _persist.save(self, "loop", {t.name: r.update for t, r in zip(tasks, results)})
-        self.event("step_end", None, dict(self.values))
+        if self.saver is not None:
+            _persist.save(self, "loop", {t.name: r.update for t, r in zip(tasks, results)})
+        if "events" in self.modes:
+            self.event("step_end", None, dict(self.values))
         if _persist.stop_after(self, tasks):
             self.emit_interrupts(())
             return False
         return True
 
     def finished(self) -> None:
-        self.event("run_end", None, self.spec.output_view.read(self.values))
+        if "events" in self.modes:
+            self.event("run_end", None, self.spec.output_view.read(self.values))
 
     def emit_interrupts(self, interrupts: tuple[Any, ...]) -> None:
         self.interrupts = list(interrupts)
@@ -399,8 +414,6 @@ def add_routes(run: Run, branch: Branch, answer: Any, result: TaskResult) -> Non
 
 
 def check_gotos(run: Run, task: Task, result: TaskResult) -> None:
-    from ._plan import check_targets
-
     if result.goto:
         check_targets(result.goto, run.spec.nodes, f"Node `{task.name}` (via Command(goto=...))")
 
