@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import inspect
 import threading
+from collections import deque
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -26,7 +28,7 @@ from ._run import (
     retry_delay,
     router_state,
 )
-from ._sync import DONE, _call, _fail
+from ._sync import DONE, StepDone, _call, _close, _fail
 from ._types import Command
 from ._watchdog import watch
 
@@ -63,7 +65,12 @@ async def arun_task(run: Run, task: Task) -> TaskResult:
                     out = await loop.run_in_executor(
                         None, ctx.run, _call, node.fn, task.input, node.inject, scope
                     )
-                    out = await _maybe_await(out)
+                    if inspect.isawaitable(out):
+                        _close(out)
+                        raise TypeError(
+                            f"Node `{task.name}` returned an awaitable from a plain function; define it with "
+                            "`async def` so livegraph runs it on an event loop"
+                        )
                 result = result_of(run, task, out)
                 branches = branches_of(run, task)
                 if branches:
@@ -88,8 +95,10 @@ async def arun_task(run: Run, task: Task) -> TaskResult:
 async def astart(run: Run, data: Any) -> None:
     """Load the thread (if any), apply the input, route from START, stream and checkpoint it."""
     data = _persist.setup(run, data)
+    run.start_step = run.step
     if data is _persist.RESUMED:
         run.event("run_start", None, {"input": None})
+        run.emit_values()  # where the thread stands, as LangGraph streams it on resume
         return
     spec = run.spec
     apply_writes(spec.channels, run.values, [(START, input_writes(run, data))])
@@ -108,13 +117,17 @@ async def astart(run: Run, data: Any) -> None:
 
 async def arun_loop(run: Run, data: Any) -> AsyncGenerator[None, None]:
     """Run the graph; yield after the input and after every superstep."""
-    await astart(run, data)
-    yield
-    while (tasks := run.begin_step()) is not None:
-        if not run.end_step(tasks, await aexecute(run, run.to_run(tasks))):
-            break
+    try:
+        await astart(run, data)
         yield
-    run.finished()
+        while (tasks := run.begin_step()) is not None:
+            if not run.end_step(tasks, await aexecute(run, run.to_run(tasks))):
+                break
+            yield
+        run.finished()
+    except Exception as exc:
+        run.event("run_error", None, exc)
+        raise
 
 
 async def aexecute(run: Run, tasks: list[Task]) -> list[TaskResult]:
@@ -127,7 +140,7 @@ async def aexecute(run: Run, tasks: list[Task]) -> list[TaskResult]:
             except BaseException as exc:
                 _fail(run, task, exc)
                 raise
-            run.event("task_end", task, result.update)
+            run.task_done(task, result)
             return [result]
         running: dict[asyncio.Task[TaskResult], Task] = {}
         for task in tasks:
@@ -144,7 +157,7 @@ async def aexecute(run: Run, tasks: list[Task]) -> list[TaskResult]:
                         _fail(run, task, failure)
                         raise failure
                     results[task.id] = fut.result()
-                    run.event("task_end", task, results[task.id].update)
+                    run.task_done(task, results[task.id])
         finally:
             if pending:
                 run.cancelled = True
@@ -164,6 +177,11 @@ async def adrain(run: Run, data: Any, buffer: list[Any]) -> AsyncGenerator[Any, 
                 for item in buffer:
                     yield item
                 buffer.clear()
+    except Exception:
+        for item in buffer:  # what the failing step streamed before it failed
+            yield item
+        buffer.clear()
+        raise
     finally:
         await loop.aclose()
     for item in buffer:  # what the last step streamed before the run stopped (an interrupt)
@@ -171,49 +189,90 @@ async def adrain(run: Run, data: Any, buffer: list[Any]) -> AsyncGenerator[Any, 
     buffer.clear()
 
 
-def threadsafe_put(q: asyncio.Queue[Any]) -> Any:
-    """A `put` usable from the loop's thread (direct) and from any other thread (via the loop)."""
+class Outbox:
+    """Where a run's items wait for an async consumer, in the order they were put, from any thread.
+
+    Items from the loop's thread and from worker threads go into one deque, so their order is the order of
+    the `put` calls; only the wake-up of a waiting consumer crosses threads (through the loop).
+    """
+
+    def __init__(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.owner = threading.get_ident()
+        self.items: deque[Any] = deque()
+        self.waiter: asyncio.Future[None] | None = None
+
+    def put(self, item: Any) -> None:
+        self.items.append(item)
+        if self.waiter is not None:
+            if threading.get_ident() == self.owner:
+                self._wake()
+            else:
+                self.loop.call_soon_threadsafe(self._wake)
+
+    def _wake(self) -> None:
+        waiter, self.waiter = self.waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def get(self) -> Any:
+        while not self.items:
+            self.waiter = self.loop.create_future()
+            if self.items:  # put by another thread between the check and the waiter
+                self.waiter = None
+                break
+            await self.waiter
+        return self.items.popleft()
+
+
+async def drive(run: Run, data: Any, put: Any, *, lazy: bool = True) -> None:
+    """Run to the end, handing the outcome to the consumer as a final item; with `lazy`, wait after each
+    step until the consumer asks for more (see `StepDone`)."""
     loop = asyncio.get_running_loop()
-    owner = threading.get_ident()
-    put_nowait = q.put_nowait
-    call = loop.call_soon_threadsafe
-    get_ident = threading.get_ident
-
-    def put(item: Any) -> None:
-        if get_ident() == owner:
-            put_nowait(item)
-        else:
-            call(put_nowait, item)
-
-    return put
-
-
-async def drive(run: Run, data: Any, put: Any) -> None:
-    """Run to the end, handing the outcome to the consumer as a final item."""
+    steps = arun_loop(run, data)
     try:
-        async for _ in arun_loop(run, data):
-            pass
+        async for _ in steps:
+            if lazy:
+                asked: asyncio.Future[None] = loop.create_future()
+                put(StepDone(functools.partial(_resolve_from_anywhere, loop, asked)))
+                await asked
+                if run.cancelled:
+                    return
         put(DONE)
     except BaseException as exc:
         put((DONE, exc))
         if isinstance(exc, (asyncio.CancelledError, KeyboardInterrupt, SystemExit)):
             raise
+    finally:
+        await steps.aclose()
 
 
-async def alive(run: Run, data: Any, q: asyncio.Queue[Any]) -> AsyncGenerator[Any, None]:
+def _resolve_from_anywhere(loop: asyncio.AbstractEventLoop, fut: asyncio.Future[None]) -> None:
+    loop.call_soon_threadsafe(_resolve, fut)
+
+
+def _resolve(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)
+
+
+async def alive(run: Run, data: Any, q: Outbox) -> AsyncGenerator[Any, None]:
     """Live modes: run as a separate task; hand out items as they are written."""
     driver = _create_task(drive(run, data, run.put), contextvars.copy_context())
     finished = False
     try:
         while True:
             item = await q.get()
-            if item is DONE:
+            if type(item) is StepDone:
+                item.ack()
+            elif item is DONE:
                 finished = True
                 return
-            if type(item) is tuple and item[0] is DONE:
+            elif type(item) is tuple and item[0] is DONE:
                 finished = True
                 raise item[1]
-            yield item
+            else:
+                yield item
     finally:
         if not finished or not driver.done():
             run.cancelled = True
@@ -221,4 +280,4 @@ async def alive(run: Run, data: Any, q: asyncio.Queue[Any]) -> AsyncGenerator[An
             await asyncio.wait([driver], timeout=1.0)
 
 
-__all__ = ["RunCancelledError", "adrain", "alive", "arun_loop", "drive", "threadsafe_put"]
+__all__ = ["RunCancelledError", "adrain", "alive", "arun_loop", "drive", "Outbox"]

@@ -19,7 +19,7 @@ from typing import Any
 
 from ._async import drive
 from ._run import Run
-from ._sync import DONE
+from ._sync import consume
 
 _loop: asyncio.AbstractEventLoop | None = None
 _lock = threading.Lock()
@@ -52,7 +52,9 @@ def in_background_loop() -> bool:
         return False
 
 
-def bridged(run: Run, data: Any, q: queue.SimpleQueue[Any]) -> Generator[Any, None, None]:
+def bridged(
+    run: Run, data: Any, q: queue.SimpleQueue[Any], *, lazy: bool = True
+) -> Generator[Any, None, None]:
     """Run an async graph on the background loop; yield its items here as they are written."""
     if in_background_loop():
         raise RuntimeError(
@@ -61,18 +63,11 @@ def bridged(run: Run, data: Any, q: queue.SimpleQueue[Any]) -> Generator[Any, No
         )
     loop = background_loop()
     ctx = contextvars.copy_context()
-    fut = ctx.run(asyncio.run_coroutine_threadsafe, drive(run, data, q.put), loop)
+    fut = ctx.run(asyncio.run_coroutine_threadsafe, drive(run, data, q.put, lazy=lazy), loop)
     finished = False
     try:
-        while True:
-            item = q.get()
-            if item is DONE:
-                finished = True
-                return
-            if type(item) is tuple and item[0] is DONE:
-                finished = True
-                raise item[1]
-            yield item
+        yield from consume(q.get)
+        finished = True
     finally:
         if not finished:
             run.cancelled = True

@@ -21,7 +21,7 @@ from ._node import Branch, NodeSpec
 from ._output import LIVE_MODES, SKIP, normalize_modes, shaper
 from ._plan import Pending, apply_writes, next_triggers, prepare_tasks, route, updates_of
 from ._run import Run, TaskScope
-from ._schema import Channel, StateView
+from ._schema import Channel, StateView, initial_values
 from ._types import PregelTask, StateSnapshot
 
 
@@ -189,7 +189,7 @@ class CompiledStateGraph:
         if self._is_async:
             q: queue.SimpleQueue[Any] = queue.SimpleQueue()
             run = self._new_run(config, q.put, (), context, kwargs)
-            for _ in _bridge.bridged(run, input, q):
+            for _ in _bridge.bridged(run, input, q, lazy=False):
                 pass
         else:
             run = self._new_run(config, _drop, (), context, kwargs)
@@ -212,10 +212,8 @@ class CompiledStateGraph:
         modes, single = normalize_modes(stream_mode)
         shape = shaper(single, subgraphs, version)
         if LIVE_MODES.intersection(modes):
-            q: asyncio.Queue[Any] = asyncio.Queue()
-            items = _async.alive(
-                self._new_run(config, _async.threadsafe_put(q), modes, context, kwargs), input, q
-            )
+            box = _async.Outbox()
+            items = _async.alive(self._new_run(config, box.put, modes, context, kwargs), input, box)
         else:
             buffer: list[Any] = []
             items = _async.adrain(self._new_run(config, buffer.append, modes, context, kwargs), input, buffer)
@@ -323,12 +321,15 @@ class CompiledStateGraph:
         head = saver.head(thread_id, ns)
         cp = saver.get(thread_id, ns, wanted) if (wanted or head) else None
         if wanted and cp is None:
-            raise CheckpointError(f"Thread `{thread_id}` has no checkpoint `{wanted}`")
+            raise CheckpointError(
+                f"Thread `{thread_id}` has no checkpoint `{wanted}`; list its checkpoints with "
+                "`graph.get_state_history(config)`"
+            )
         if as_node is not None and as_node not in self._spec.nodes and as_node != START:
             raise NodeNotFoundError(
                 f"update_state(as_node={as_node!r}): no such node; use one of {', '.join(self._spec.nodes)}"
             )
-        values_now = dict(cp.values) if cp else {}
+        values_now = dict(cp.values) if cp else initial_values(self._spec.channels)
         pending = _persist.pending_from(cp.pending) if cp else Pending()
         node = as_node or "__update__"
         result = updates_of(node, values, self._spec.channels, self._spec.state_view.keys)
@@ -351,6 +352,10 @@ class CompiledStateGraph:
             _persist.pending_to(pending),
             {"source": "update", "step": step, "writes": {node: result.update}},
             now_iso(),
+            # Still stopped at an `interrupt_before`: resuming runs the node instead of stopping again.
+            {"skip_before": True}
+            if as_node is None and cp is not None and cp.tasks.get("skip_before")
+            else {},
         )
         saver.put(new, head=head)
         return _persist.config_of(thread_id, ns, new.id)
@@ -426,7 +431,7 @@ def drawable(spec: GraphSpec, xray: int | bool) -> DrawGraph:
         edges.extend(DrawEdge(name, dst, "command") for dst in n.destinations)
     if any(e.target == END for e in edges) or not edges:
         nodes[END] = DrawNode(END, END, "end")
-    return DrawGraph(spec.name, nodes, edges)
+    return DrawGraph(spec.name, nodes, edges, depth)
 
 
 def _merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

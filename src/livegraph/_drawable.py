@@ -63,6 +63,8 @@ class DrawGraph:
     name: str
     nodes: dict[str, DrawNode]
     edges: list[DrawEdge]
+    xray: int = 0
+    """How many levels of subgraphs were expanded (`get_graph(xray=...)`); drawing calls default to it."""
 
     def first_node(self) -> DrawNode | None:
         return self.nodes.get("__start__")
@@ -75,22 +77,22 @@ class DrawGraph:
     def to_dot(self, **kwargs: Any) -> str:
         from ._plugins import render
 
-        return render().to_dot(self, **kwargs)  # type: ignore[no-any-return]
+        return render().to_dot(self, **{"xray": self.xray, **kwargs})  # type: ignore[no-any-return]
 
     def draw_mermaid(self, **kwargs: Any) -> str:
         from ._plugins import render
 
-        return render().to_mermaid(self, **kwargs)  # type: ignore[no-any-return]
+        return render().to_mermaid(self, **{"xray": self.xray, **kwargs})  # type: ignore[no-any-return]
 
     def draw_svg(self, **kwargs: Any) -> str:
         from ._plugins import render
 
-        return render().to_svg(self, **kwargs)  # type: ignore[no-any-return]
+        return render().to_svg(self, **{"xray": self.xray, **kwargs})  # type: ignore[no-any-return]
 
     def draw_png(self, output_file_path: str | None = None, **kwargs: Any) -> bytes | None:
         from ._plugins import render
 
-        return render().to_png(self, output_file_path=output_file_path, **kwargs)  # type: ignore[no-any-return]
+        return render().to_png(self, output_file_path=output_file_path, **{"xray": self.xray, **kwargs})  # type: ignore[no-any-return]
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         from ._plugins import mimebundle

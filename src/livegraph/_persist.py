@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._constants import START
 from ._context import CURRENT
 from ._errors import CheckpointError, EmptyInputError, GraphInterrupt
 from ._plan import Pending, Task, TaskResult, apply_writes, prepare_tasks
@@ -66,6 +67,8 @@ def setup(run: Run, data: Any) -> Any:
         run.cp_id = cp.id
         run.run_key = f"{run.thread_id}:{cp.id}"
     if not resume:
+        if cp is not None:
+            run.step = cp.step + 1  # the new input's checkpoint comes after the thread's last one
         return data
     if cp is None:
         raise EmptyInputError(
@@ -119,6 +122,10 @@ def save(run: Run, source: str, writes: Any = None) -> None:
         return
     from .checkpoint.base import Checkpoint, new_id, now_iso
 
+    if source == "input" and writes and not isinstance(writes.get(START), (Mapping, type(None))):
+        from ._run import input_writes  # an instance of the state schema: store its keys, not the object
+
+        writes = {START: dict(input_writes(run, writes[START]))}
     cp = Checkpoint(
         str(run.thread_id),
         run.cp_ns,

@@ -50,7 +50,7 @@ class TaskResult:
     goto: list[str | Send] = field(default_factory=list)
     update: Any = None  # what `updates` mode shows for the task
     interrupts: tuple[Any, ...] = ()
-    parent_command: Command | None = None
+    parent_command: Command[Any] | None = None
 
 
 @dataclass(slots=True)
@@ -118,7 +118,7 @@ def updates_of(
 ) -> TaskResult:
     """Turn what a node returned into writes, gotos and the `updates` entry. Raises for bad returns."""
     result = TaskResult()
-    commands: list[Command] = []
+    commands: list[Command[Any]] = []
     if isinstance(output, Command):
         commands = [output]
     elif isinstance(output, (list, tuple)) and output and all(isinstance(c, Command) for c in output):
@@ -196,8 +196,8 @@ def apply_writes(
                 writers = ", ".join(names[:-1]) + " and " + names[-1]
                 raise InvalidUpdateError(
                     f"At key `{key}`: Can receive only one value per step, but {writers} wrote it in the "
-                    f"same step. Give the key a reducer to combine them, e.g. "
-                    f"`{key}: Annotated[list, operator.add]`, or write it from one node."
+                    f"same step. Give the key a reducer to combine them (`{key}: Annotated[<type>, <reducer>]`, "
+                    "e.g. `Annotated[list, operator.add]` for a list), or write it from one node."
                 )
             values[key] = items[0][1]
             continue

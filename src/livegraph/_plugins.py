@@ -19,6 +19,6 @@ def render() -> ModuleType:
 def mimebundle(graph: Any) -> dict[str, Any]:
     """What Jupyter shows for a graph: SVG when a renderer is there, else the DOT text and a hint."""
     try:
-        return render().mimebundle(graph)  # type: ignore[no-any-return]
+        return render().mimebundle(graph, xray=getattr(graph, "xray", 0))  # type: ignore[no-any-return]
     except Exception as exc:  # a display hook must never raise
         return {"text/plain": f"<graph {getattr(graph, 'name', '?')}: cannot draw ({exc})>"}

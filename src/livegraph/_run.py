@@ -28,7 +28,7 @@ from ._plan import (
     route,
     updates_of,
 )
-from ._schema import MISSING
+from ._schema import initial_values
 from ._types import Send
 
 if TYPE_CHECKING:
@@ -67,15 +67,16 @@ class Run:
         "ns",
         "parent_scope",
         "pending",
-        "pool",
         "put",
         "recursion_limit",
+        "start_step",
         "resume",
         "run_key",
         "saved",
         "saver",
         "skip_before",
         "spec",
+        "start_step",
         "step",
         "store",
         "thread_id",
@@ -103,14 +104,11 @@ class Run:
         self.context = context
         self.store = graph.store
         self.parent_scope = parent_scope
-        self.values: dict[str, Any] = {}
-        for key, ch in self.spec.channels.items():
-            if ch.reducer is not None and (value := ch.empty()) is not MISSING:
-                self.values[key] = value
+        self.values: dict[str, Any] = initial_values(self.spec.channels)
         self.pending = Pending()
         self.step = 0
+        self.start_step = 0  # the thread's step when this run began (steps count on across runs)
         self.cancelled = False
-        self.pool: Any = None
         # checkpointing (see _persist.py); inert without a checkpointer
         self.saver: Any = None
         self.thread_id: str | None = None
@@ -146,7 +144,8 @@ class Run:
 
     def emit_values(self) -> None:
         if "values" in self.modes:
-            self.put(("values", self.ns, self.spec.output_view.read(self.values)))
+            values = self.values
+            self.put(("values", self.ns, {k: values[k] for k in self.spec.state_view.keys if k in values}))
 
     def emit_task_start(self, task: Task) -> None:
         modes = self.modes
@@ -159,6 +158,14 @@ class Run:
         if "events" in modes:
             self.event("task_start", task, {"input": task.input, "triggers": task.triggers})
 
+    def task_done(self, task: Task, result: TaskResult) -> None:
+        """The live event for a task that finished: its update, or the interrupts it stopped at."""
+        if "events" in self.modes:
+            if result.interrupts:
+                self.event("interrupt", task, result.interrupts)
+            else:
+                self.event("task_end", task, result.update)
+
     def emit_task_end(self, task: Task, result: TaskResult | None, error: BaseException | None) -> None:
         modes = self.modes
         if "tasks" in modes or "debug" in modes:
@@ -166,7 +173,7 @@ class Run:
                 "id": task.id,
                 "name": task.name,
                 "error": error,
-                "result": dict(result.writes) if result else None,
+                "result": dict(result.writes) if result else {},
                 "interrupts": list(result.interrupts) if result else [],
             }
             if "tasks" in modes:
@@ -187,6 +194,8 @@ class Run:
         """The next step's tasks (streamed as started), or None when the run ends or stops before them."""
         if not self.pending:
             return None
+        if self.cancelled:
+            raise RunCancelledError("The run was stopped by its consumer; no further step starts")
         tasks = prepare_tasks(self.spec.nodes, self.values, self.pending, self.step + 1, self.run_key)
         self.step += 1
         self.check_limit(tasks)
@@ -213,6 +222,10 @@ class Run:
             self.saved = {}
         else:
             results = ran
+        parents = [r.parent_command for r in results if r.parent_command is not None]
+        if parents and self.parent_scope is not None:
+            self.finish_step(tasks, results)
+            raise ParentCommand(parents[0])
         if any(r.interrupts for r in results):
             interrupts = _persist.save_interrupted(self, tasks, results)
             for t, r in zip(tasks, results):
@@ -225,9 +238,6 @@ class Run:
         for t, r in zip(tasks, results):
             self.emit_task_end(t, r, None)
         self.finish_step(tasks, results)
-        for r in results:
-            if r.parent_command is not None:
-                raise ParentCommand(r.parent_command)
         self.emit_values()
         if self.saver is not None:
             _persist.save(self, "loop", {t.name: r.update for t, r in zip(tasks, results)})
@@ -243,16 +253,20 @@ class Run:
             self.event("run_end", None, self.spec.output_view.read(self.values))
 
     def emit_interrupts(self, interrupts: tuple[Any, ...]) -> None:
+        """The run stops: stream LangGraph's `__interrupt__` chunk (the `interrupt` events, attributed to
+        their tasks, went out as the tasks stopped; `interrupt_before`/`_after` stops get one with no node)."""
         self.interrupts = list(interrupts)
-        chunk = {INTERRUPT: interrupts}
-        if "values" in self.modes:
-            self.put(("values", self.ns, chunk))
+        if "values" in self.modes and interrupts:
+            values = self.values
+            state = {k: values[k] for k in self.spec.state_view.keys if k in values}
+            self.put(("values", self.ns, {**state, INTERRUPT: interrupts}))
         if "updates" in self.modes:
-            self.put(("updates", self.ns, chunk))
-        self.event("interrupt", None, interrupts)
+            self.put(("updates", self.ns, {INTERRUPT: interrupts}))
+        if not interrupts:
+            self.event("interrupt", None, interrupts)
 
     def check_limit(self, tasks: list[Task]) -> None:
-        if self.step >= self.recursion_limit:
+        if self.step - self.start_step >= self.recursion_limit:
             names = ", ".join(f"`{t.name}`" for t in tasks)
             raise GraphRecursionError(
                 f"Recursion limit of {self.recursion_limit} reached without hitting a stop condition "

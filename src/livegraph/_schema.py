@@ -39,6 +39,15 @@ class Channel:
             return MISSING
 
 
+def initial_values(channels: Mapping[str, Channel]) -> dict[str, Any]:
+    """The state before any write: the empty value of every key that has a reducer (`[]` for a list)."""
+    values: dict[str, Any] = {}
+    for key, ch in channels.items():
+        if ch.reducer is not None and (value := ch.empty()) is not MISSING:
+            values[key] = value
+    return values
+
+
 def _reducer_of(hint: Any) -> Callable[[Any, Any], Any] | None:
     if get_origin(hint) is typing.Annotated:
         for meta in reversed(hint.__metadata__):

@@ -12,8 +12,9 @@ import contextvars
 import inspect
 import queue
 import threading
-from collections.abc import Generator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections import deque
+from collections.abc import Callable, Generator
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 from . import _persist
@@ -109,8 +110,10 @@ def _sleep(run: Run, seconds: float) -> bool:
 def start(run: Run, data: Any) -> None:
     """Load the thread (if any), apply the input, route from START, stream and checkpoint it."""
     data = _persist.setup(run, data)
+    run.start_step = run.step
     if data is _persist.RESUMED:
         run.event("run_start", None, {"input": None})
+        run.emit_values()  # where the thread stands, as LangGraph streams it on resume
         return
     spec = run.spec
     apply_writes(spec.channels, run.values, [(START, input_writes(run, data))])
@@ -130,18 +133,17 @@ def start(run: Run, data: Any) -> None:
 
 def run_loop(run: Run, data: Any) -> Generator[None, None, None]:
     """Run the graph; yield after the input and after every superstep."""
-    start(run, data)
-    yield
     try:
+        start(run, data)
+        yield
         while (tasks := run.begin_step()) is not None:
             if not run.end_step(tasks, execute(run, run.to_run(tasks))):
                 break
             yield
         run.finished()
-    finally:
-        if run.pool is not None:
-            run.pool.shutdown(wait=False, cancel_futures=True)
-            run.pool = None
+    except Exception as exc:
+        run.event("run_error", None, exc)
+        raise
 
 
 def _fail(run: Run, task: Task, exc: BaseException) -> None:
@@ -151,8 +153,28 @@ def _fail(run: Run, task: Task, exc: BaseException) -> None:
     run.event("task_error", task, exc)
 
 
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+POOL_THREADS = 64
+
+
+def shared_pool() -> ThreadPoolExecutor:
+    """The helper threads every run shares (started on demand, so idle runs cost no threads)."""
+    global _pool
+    if _pool is None:
+        with _pool_lock:
+            if _pool is None:
+                _pool = ThreadPoolExecutor(max_workers=POOL_THREADS, thread_name_prefix="livegraph-pool")
+    return _pool
+
+
 def execute(run: Run, tasks: list[Task]) -> list[TaskResult]:
-    """Run a step's tasks: one inline, several on threads. Results come back in task order."""
+    """Run a step's tasks and return their results in task order.
+
+    One task runs inline. Several run on the calling thread plus up to `len(tasks) - 1` helper threads
+    (fewer with `max_concurrency`), all taking tasks from one list. The caller taking part means a node
+    that runs a subgraph with its own fan-out always makes progress, however busy the shared pool is.
+    """
     if len(tasks) == 1:
         task = tasks[0]
         try:
@@ -160,37 +182,52 @@ def execute(run: Run, tasks: list[Task]) -> list[TaskResult]:
         except BaseException as exc:
             _fail(run, task, exc)
             raise
-        run.event("task_end", task, result.update)
+        run.task_done(task, result)
         return [result]
-    if run.pool is None:
-        workers = int(run.config.get("max_concurrency") or 0) or None
-        run.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="livegraph")
-    futures: dict[Future[TaskResult], Task] = {}
-    for task in tasks:
-        ctx = contextvars.copy_context()
-        futures[run.pool.submit(ctx.run, run_task, run, task)] = task
-    results: dict[str, TaskResult] = {}
-    pending = set(futures)
-    while pending:
-        done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
-        for fut in done:
-            task = futures[fut]
-            failure = fut.exception()
-            if failure is not None:
-                _fail(run, task, failure)
-                _abandon(run, pending)
-                raise failure
-            results[task.id] = fut.result()
-            run.event("task_end", task, results[task.id].update)
-    return [results[t.id] for t in tasks]
+    todo = deque((i, t, contextvars.copy_context()) for i, t in enumerate(tasks))
+    done: queue.SimpleQueue[tuple[int, TaskResult | None, BaseException | None]] = queue.SimpleQueue()
 
+    def work() -> None:
+        while not run.cancelled:
+            try:
+                i, task, ctx = todo.popleft()
+            except IndexError:
+                return
+            try:
+                result = ctx.run(run_task, run, task)
+            except BaseException as exc:
+                run.cancelled = True  # the others stop at their next write; no new task starts
+                done.put((i, None, exc))
+                if not isinstance(exc, Exception):
+                    raise
+                continue
+            run.task_done(task, result)
+            done.put((i, result, None))
 
-def _abandon(run: Run, pending: set[Future[TaskResult]]) -> None:
-    """A sibling failed: stop the others (their writers raise at the next write), wait up to 1 s."""
-    run.cancelled = True
-    for fut in pending:
-        fut.cancel()
-    wait(pending, timeout=1.0)
+    limit = int(run.config.get("max_concurrency") or 0) or len(tasks)
+    helpers = [shared_pool().submit(work) for _ in range(min(limit, len(tasks)) - 1)]
+    try:
+        work()
+    finally:
+        if run.cancelled:
+            wait(helpers, timeout=1.0)
+        else:
+            wait(helpers)
+    results: list[TaskResult | None] = [None] * len(tasks)
+    failures: list[tuple[int, BaseException]] = []
+    while not done.empty():
+        index, outcome, failure = done.get()
+        if failure is not None:
+            failures.append((index, failure))
+        results[index] = outcome
+    if failures:
+        # The first real failure, not a sibling stopped because of it.
+        index, failure = next(
+            ((i, e) for i, e in failures if not isinstance(e, RunCancelledError)), failures[0]
+        )
+        _fail(run, tasks[index], failure)
+        raise failure
+    return [r for r in results if r is not None]
 
 
 # -- how callers consume a run -------------------------------------------------------------------------------
@@ -202,38 +239,69 @@ def drain(run: Run, data: Any, buffer: list[Any]) -> Generator[Any, None, None]:
             if buffer:
                 yield from buffer
                 buffer.clear()
+    except Exception:
+        yield from buffer  # what the failing step streamed before it failed
+        buffer.clear()
+        raise
     finally:
         loop.close()
     yield from buffer  # what the last step streamed before the run stopped (an interrupt)
     buffer.clear()
 
 
+class StepDone:
+    """Put by a driver that runs ahead of its consumer after each step: the step after runs only once the
+    consumer has taken everything before it and asks for more (`ack`), so stopping a stream between steps
+    starts no further node, as with LangGraph's lazy stream."""
+
+    __slots__ = ("ack",)
+
+    def __init__(self, ack: Callable[[], None]) -> None:
+        self.ack = ack
+
+
+def consume(get: Callable[[], Any]) -> Generator[Any, None, None]:
+    """Yield a driver's items until its outcome: return on DONE, raise its error, ack each step."""
+    while True:
+        item = get()
+        if type(item) is StepDone:
+            item.ack()
+        elif item is DONE:
+            return
+        elif type(item) is tuple and item[0] is DONE:
+            raise item[1]
+        else:
+            yield item
+
+
 def live(run: Run, data: Any, q: queue.SimpleQueue[Any]) -> Generator[Any, None, None]:
     """Live modes: run on a driver thread; hand out items as they are written."""
     ctx = contextvars.copy_context()
+    gate = threading.Semaphore(0)
+    step = StepDone(gate.release)
 
     def drive() -> None:
+        loop = run_loop(run, data)
         try:
-            for _ in run_loop(run, data):
-                pass
+            for _ in loop:
+                q.put(step)
+                gate.acquire()
+                if run.cancelled:
+                    return
             q.put(DONE)
         except BaseException as exc:  # handed to the consumer
             q.put((DONE, exc))
+        finally:
+            loop.close()
 
     thread = threading.Thread(target=ctx.run, args=(drive,), name="livegraph-run", daemon=True)
     thread.start()
     finished = False
     try:
-        while True:
-            item = q.get()
-            if item is DONE:
-                finished = True
-                return
-            if type(item) is tuple and item[0] is DONE:
-                finished = True
-                raise item[1]
-            yield item
+        yield from consume(q.get)
+        finished = True
     finally:
         if not finished:
             run.cancelled = True
+            gate.release()
             thread.join(1.0)

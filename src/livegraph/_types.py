@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, NamedTuple
+from typing import Any, ClassVar, Generic, Literal, NamedTuple, TypeVar
 
 StreamMode = Literal["values", "updates", "custom", "messages", "tasks", "debug", "checkpoints", "events"]
 """How `stream()` shapes its output. `events` is livegraph's own: every chunk attributed to its task."""
@@ -51,8 +51,11 @@ class Send:
         return hash((self.node, repr(self.arg)))
 
 
+N = TypeVar("N", bound=str)
+
+
 @dataclass(frozen=True)
-class Command:
+class Command(Generic[N]):
     """Returned by a node to update the state and choose where to go in one value; or given as a run's
     input to resume after an interrupt.
 

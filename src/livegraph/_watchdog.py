@@ -27,7 +27,17 @@ _TICK = 0.1
 
 
 class _Watch:
-    __slots__ = ("blocked_since", "codes", "loop", "pinged", "reported", "run", "tasks", "thread_id")
+    __slots__ = (
+        "blocked_since",
+        "codes",
+        "culprit",
+        "loop",
+        "pinged",
+        "reported",
+        "run",
+        "tasks",
+        "thread_id",
+    )
 
     def __init__(self, run: Run, tasks: list[Task], loop: asyncio.AbstractEventLoop) -> None:
         self.run = run
@@ -38,11 +48,15 @@ class _Watch:
         self.pinged = 0.0  # when the helper last asked the loop to answer; 0 when it has answered
         self.blocked_since = 0.0
         self.reported = False
+        self.culprit: Task | None = None
 
     def answer(self) -> None:
         if self.reported and self.blocked_since:
-            seconds = time.monotonic() - self.blocked_since
-            self.run.event("loop_blocked", self.culprit_task(), {"seconds": round(seconds, 3), "over": True})
+            seconds = round(time.monotonic() - self.blocked_since, 3)
+            # After the event the watchdog thread sent when it noticed (queued on this loop before us).
+            self.loop.call_soon(
+                self.run.event, "loop_blocked", self.culprit, {"seconds": seconds, "over": True}
+            )
         self.pinged = 0.0
         self.blocked_since = 0.0
         self.reported = False
@@ -77,7 +91,7 @@ def _loop_forever() -> None:
             elif not w.reported and now - w.pinged > BLOCK_SECONDS:
                 w.reported = True
                 w.blocked_since = w.pinged
-                task = w.culprit_task()
+                task = w.culprit = w.culprit_task()
                 who = f"Node `{task.name}`" if task else "An async node"
                 warnings.warn(
                     f"{who} is blocking the event loop (no await for over {BLOCK_SECONDS:.1f} s): streamed chunks "

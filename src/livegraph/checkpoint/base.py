@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import abc
-import uuid
+import os
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -44,10 +46,18 @@ class Checkpoint:
         return replace(self, tasks=tasks)
 
 
+_last_us = 0
+_id_lock = threading.Lock()
+
+
 def new_id() -> str:
-    """A checkpoint id that sorts by creation time (like LangGraph's uuid6 ids)."""
-    now = datetime.now(timezone.utc)
-    return f"{int(now.timestamp() * 1e6):016x}-{uuid.uuid4().hex[:12]}"
+    """A checkpoint id that sorts by creation time (like LangGraph's uuid6 ids): microseconds since the
+    epoch, never repeated or going back within a process, and 48 random bits."""
+    global _last_us
+    with _id_lock:
+        _last_us = max(time.time_ns() // 1000, _last_us + 1)
+        us = _last_us
+    return f"{us:016x}-{os.urandom(6).hex()}"
 
 
 def now_iso() -> str:

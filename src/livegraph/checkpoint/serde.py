@@ -87,21 +87,48 @@ class UnstorableValue(TypeError):
     pass
 
 
-def _enc(obj: Any, path: str) -> Any:
-    if obj is None or isinstance(obj, (bool, int, str)):
+_INF = (float("inf"), float("-inf"))
+_PLAIN = frozenset({str, int, bool, type(None)})  # stored as they are
+
+
+def _sub(path: str | None, key: Any) -> str | None:
+    return None if path is None else f"{path}[{key!r}]"
+
+
+def _enc(obj: Any, path: str | None = None) -> Any:
+    """`obj` as JSON data. `path` names where `obj` is, for the error; None (the fast way) skips it, and
+    `dumps` encodes again with paths only when a value cannot be stored."""
+    t = type(obj)
+    if t in _PLAIN:
+        return obj
+    if t is float:
+        return obj if obj == obj and obj not in _INF else {TAG: "float", "v": repr(obj)}
+    if t is list:
+        if path is None:
+            return [v if type(v) in _PLAIN else _enc(v) for v in obj]
+        return [_enc(v, f"{path}[{i}]") for i, v in enumerate(obj)]
+    if t is dict:
+        for k in obj:
+            if type(k) is not str:
+                break
+        else:
+            if TAG not in obj:
+                if path is None:
+                    return {k: v if type(v) in _PLAIN else _enc(v) for k, v in obj.items()}
+                return {k: _enc(v, _sub(path, k)) for k, v in obj.items()}
+        return {TAG: "dict", "v": [[_enc(k, path), _enc(v, _sub(path, k))] for k, v in obj.items()]}
+    return _enc_other(obj, path)
+
+
+def _enc_other(obj: Any, path: str | None) -> Any:
+    if isinstance(obj, (bool, int, str)):  # subclasses, such as `class Color(str, Enum)`
         return obj
     if isinstance(obj, float):
-        if obj != obj or obj in (float("inf"), float("-inf")):
-            return {TAG: "float", "v": repr(obj)}
-        return obj
-    if isinstance(obj, list):
-        return [_enc(v, f"{path}[{i}]") for i, v in enumerate(obj)]
-    if isinstance(obj, dict):
-        if all(isinstance(k, str) for k in obj) and TAG not in obj:
-            return {k: _enc(v, f"{path}[{k!r}]") for k, v in obj.items()}
-        return {TAG: "dict", "v": [[_enc(k, path), _enc(v, f"{path}[{k!r}]")] for k, v in obj.items()]}
+        return {TAG: "float", "v": repr(obj)} if obj != obj or obj in _INF else obj
+    if isinstance(obj, (list, dict)):
+        return _enc(list(obj) if isinstance(obj, list) else dict(obj), path)
     if isinstance(obj, tuple) and not hasattr(obj, "_fields"):
-        return {TAG: "tuple", "v": [_enc(v, f"{path}[{i}]") for i, v in enumerate(obj)]}
+        return {TAG: "tuple", "v": [_enc(v, _sub(path, i)) for i, v in enumerate(obj)]}
     if isinstance(obj, (set, frozenset)):
         kind = "set" if isinstance(obj, set) else "frozenset"
         return {TAG: kind, "v": [_enc(v, path) for v in sorted(obj, key=repr)]}
@@ -117,23 +144,20 @@ def _enc(obj: Any, path: str) -> Any:
     raise UnstorableValue(path, obj)
 
 
-def _dec(obj: Any) -> Any:
-    if isinstance(obj, list):
-        return [_dec(v) for v in obj]
-    if not isinstance(obj, dict):
-        return obj
+def _decode_tagged(obj: dict[str, Any]) -> Any:
+    """`json.loads`'s object hook: called for every JSON object, innermost first, so `v` is decoded."""
     tag = obj.get(TAG)
     if tag is None:
-        return {k: _dec(v) for k, v in obj.items()}
+        return obj
     v: Any = obj.get("v")
     if tag == "tuple":
-        return tuple(_dec(x) for x in v)
+        return tuple(v)
     if tag == "set":
-        return {_dec(x) for x in v}
+        return set(v)
     if tag == "frozenset":
-        return frozenset(_dec(x) for x in v)
+        return frozenset(v)
     if tag == "dict":
-        return {_dec(k): _dec(x) for k, x in v}
+        return dict(v)
     if tag == "bytes":
         return base64.b64decode(v)
     if tag == "datetime":
@@ -148,26 +172,76 @@ def _dec(obj: Any) -> Any:
             f"The checkpoint holds a value of type `{tag}`, which is not registered in this process; call "
             f"`livegraph.checkpoint.serde.register(<that class>)` before loading it"
         )
-    return codec.load(_dec(v))
+    try:
+        return codec.load(v)
+    except CheckpointError:
+        raise
+    except Exception as exc:  # the class changed since the checkpoint was written
+        raise CheckpointError(
+            f"The checkpoint holds a `{tag}` that no longer loads ({type(exc).__name__}: {exc}); if the class "
+            "changed since it was saved, register it with a `load=` that also reads the old form"
+        ) from exc
+
+
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_decode = json.JSONDecoder(object_hook=_decode_tagged).decode
+
+
+def _unstorable(exc: UnstorableValue) -> CheckpointError:
+    path, value = exc.args
+    return CheckpointError(
+        f"{path} holds a {type(value).__module__}.{type(value).__qualname__}, which livegraph cannot store "
+        "in a checkpoint (it stores JSON and registered types only, so loading never runs code). Store "
+        "plain data there, or register the type: `livegraph.checkpoint.serde.register(YourType)`"
+    )
+
+
+def to_data(obj: Any, what: str = "value") -> Any:
+    """`obj` as JSON data (new containers throughout); `CheckpointError` naming the key that cannot be stored."""
+    try:
+        return _enc(obj)
+    except UnstorableValue:
+        pass
+    try:  # again, slowly, to say where
+        _enc(obj, what)
+    except UnstorableValue as exc:
+        raise _unstorable(exc) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def state_to_data(values: dict[str, Any]) -> dict[str, Any]:
+    """A state dict as JSON data, naming the offending key as `State key `k``."""
+    try:
+        return {k: _enc(v) for k, v in values.items()}
+    except UnstorableValue:
+        pass
+    for k, v in values.items():
+        try:
+            _enc(v, f"State key `{k}`")
+        except UnstorableValue as exc:
+            raise _unstorable(exc) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def from_data(data: Any) -> Any:
+    """What `to_data` made, back as values (new containers throughout, as `loads` of its JSON text)."""
+    t = type(data)
+    if t is list:
+        return [v if type(v) in _PLAIN else from_data(v) for v in data]
+    if t is dict:
+        return _decode_tagged({k: v if type(v) in _PLAIN else from_data(v) for k, v in data.items()})
+    return data
 
 
 def dumps(obj: Any, what: str = "value") -> str:
     """Encode `obj` as checkpoint JSON; raise `CheckpointError` naming the key that cannot be stored."""
-    try:
-        return json.dumps(_enc(obj, what), separators=(",", ":"), ensure_ascii=False)
-    except UnstorableValue as exc:
-        path, value = exc.args
-        raise CheckpointError(
-            f"{path} holds a {type(value).__module__}.{type(value).__qualname__}, which livegraph cannot store "
-            "in a checkpoint (it stores JSON and registered types only, so loading never runs code). Store "
-            "plain data there, or register the type: `livegraph.checkpoint.serde.register(YourType)`"
-        ) from None
+    return _encode(to_data(obj, what))
 
 
 def loads(text: str) -> Any:
-    return _dec(json.loads(text))
+    return _decode(text)
 
 
 def dumps_state(values: dict[str, Any]) -> str:
     """Encode a state dict, naming the offending key as `State key `k``."""
-    return "{" + ",".join(f"{json.dumps(k)}:{dumps(v, f'State key `{k}`')}" for k, v in values.items()) + "}"
+    return _encode(state_to_data(values))

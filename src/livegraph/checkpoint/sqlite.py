@@ -46,10 +46,17 @@ class SqliteSaver(BaseCheckpointSaver):
 
     Args:
         conn: A path (`"checkpoints.db"`, `":memory:"`) or an open `sqlite3.Connection` (LangGraph's form;
-            then all threads share that connection under a lock).
+            then all threads share that connection under a lock, with its own settings).
+        synchronous: SQLite's `PRAGMA synchronous` for the connections it opens. `"NORMAL"` (the default,
+            with WAL): every saved checkpoint survives the process being killed; an OS crash or power cut
+            may lose the newest few. `"FULL"`: also those, at the cost of a disk sync per superstep.
     """
 
-    def __init__(self, conn: str | os.PathLike[str] | sqlite3.Connection) -> None:
+    def __init__(self, conn: str | os.PathLike[str] | sqlite3.Connection, *, synchronous: str = "NORMAL") -> None:
+        if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ValueError(f"SqliteSaver(synchronous={synchronous!r}): use 'NORMAL' (the default), 'FULL' "
+                             "(sync every commit: safe against power cuts, slower) or 'EXTRA'")
+        self.synchronous = synchronous.upper()
         self._lock = threading.RLock()
         self._local = threading.local()
         if isinstance(conn, sqlite3.Connection):
@@ -79,6 +86,9 @@ class SqliteSaver(BaseCheckpointSaver):
         if conn is None:
             conn = sqlite3.connect(self.path or "", timeout=30.0, isolation_level=None)
             conn.execute("PRAGMA busy_timeout = 30000")
+            # In WAL mode, NORMAL syncs at WAL checkpoints, not at every commit: a committed checkpoint
+            # survives the process being killed, and only an OS crash or power cut can lose the newest ones.
+            conn.execute(f"PRAGMA synchronous = {self.synchronous}")
             self._local.conn = conn
         return conn
 
@@ -170,6 +180,12 @@ class SqliteSaver(BaseCheckpointSaver):
                     (str(thread_id), ns, checkpoint_id),
                 ).fetchone()
         return self._row(row) if row else None
+
+    def head(self, thread_id: str, ns: str = "") -> str | None:
+        with self._lock:
+            row = self._conn().execute("SELECT id FROM livegraph_checkpoints WHERE thread_id=? AND ns=? ORDER BY "
+                                       "seq DESC LIMIT 1", (str(thread_id), ns)).fetchone()
+        return row[0] if row else None
 
     def list(self, thread_id: str, ns: str = "", *, limit: int | None = None) -> Iterator[Checkpoint]:
         with self._lock:

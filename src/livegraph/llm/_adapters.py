@@ -20,13 +20,13 @@ from __future__ import annotations
 import inspect
 import uuid
 from collections.abc import AsyncIterable, Callable, Iterable
-from typing import Any, Union
+from typing import Any
 
 from livegraph._messages import MessageChunk
 from livegraph.config import get_config, get_message_writer, get_stream_writer
 from livegraph.llm._errors import TRUNCATED, LLMStreamError, stream_error
 
-Custom = Union[bool, Callable[[MessageChunk], Any]]
+Custom = bool | Callable[[MessageChunk], Any]
 
 
 def _drop(chunk: Any) -> None:
@@ -44,7 +44,7 @@ class _Assembly:
         self.calls: dict[int, dict[str, Any]] = {}
         self.usage: dict[str, int] | None = None
         self.finish_reason: str | None = None
-        self.chunks = 0
+        self.streamed = 0  # pieces written to the stream so far
         self.to_custom = custom if callable(custom) else None
         try:
             metadata = get_config().get("metadata") or {}
@@ -59,6 +59,7 @@ class _Assembly:
 
     def emit(self, piece: MessageChunk) -> None:
         """Send one piece to `messages` mode and, if asked, to `custom` mode."""
+        self.streamed += 1
         self.write_message(piece)
         if self.write_custom is not _drop:
             if self.to_custom is not None:
@@ -68,14 +69,10 @@ class _Assembly:
             elif piece.content:
                 self.write_custom({"role": piece.role, "content": piece.content})
 
-    def failure(self, cause: BaseException | str, *, before_stream: bool = False) -> LLMStreamError:
-        return stream_error(
-            cause,
-            node=self.node,
-            model=self.model,
-            chunks=None if before_stream else self.chunks,
-            partial_text="".join(self.parts),
-        )
+    def failure(self, cause: BaseException | str) -> LLMStreamError:
+        """The error for a fault of the stream, with what streamed before it."""
+        partial = "".join(self.parts)
+        return stream_error(cause, node=self.node, model=self.model, streamed=self.streamed, partial_text=partial)
 
     def feed(self, item: Any) -> None:
         raise NotImplementedError
@@ -113,7 +110,6 @@ class _ChatAssembly(_Assembly):
     """Assembles `chat.completion.chunk`s (OpenAI SDK objects or anything shaped like them)."""
 
     def feed(self, chunk: Any) -> None:
-        self.chunks += 1
         if self.id is None:
             self.id = chunk.id
             if self.model is None:
@@ -164,7 +160,6 @@ class _ResponsesAssembly(_Assembly):
         self.items: dict[str, int] = {}
 
     def feed(self, event: Any) -> None:
-        self.chunks += 1
         kind = event.type
         if kind == "response.output_text.delta":
             self.parts.append(event.delta)
@@ -211,7 +206,6 @@ class _TextAssembly(_Assembly):
                 f"stream_text() takes an iterable of str, but it yielded a {type(piece).__name__}: {piece!r:.80}. "
                 "Yield the text of each piece (for an OpenAI stream, use stream_chat())."
             )
-        self.chunks += 1
         if piece:
             self.parts.append(piece)
             self.emit(MessageChunk(piece, self.role, self.id))

@@ -83,4 +83,4 @@ def _arguments(messages: Sequence[Mapping[str, Any]], model: str, tools: Tools |
 
 def _failed(exc: BaseException, model: str, sdk: Any) -> LLMStreamError:
     base_url = str(getattr(sdk, "base_url", "") or "") or None
-    return stream_error(exc, node=current_node(), model=model, chunks=None, partial_text="", base_url=base_url)
+    return stream_error(exc, node=current_node(), model=model, streamed=None, partial_text="", base_url=base_url)

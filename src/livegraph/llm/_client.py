@@ -11,7 +11,6 @@ import asyncio
 import atexit
 import os
 import threading
-import weakref
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -26,13 +25,14 @@ API_KEY_ENV = "OPENAI_API_KEY"
 MODEL_ENV = "LIVEGRAPH_MODEL"
 EMBEDDED_API_KEY = "livegraph-local"
 OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
+NO_KEY = "no-key"
 
 _shared: EmbeddedServer | None = None
 _shared_lock = threading.Lock()
 _sync_clients: dict[tuple[str, str], OpenAI] = {}
-_async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, str], AsyncOpenAI]] = (
-    weakref.WeakKeyDictionary()
-)
+# An async client's connections belong to one event loop; keep the one for the latest loop only, so clients
+# of loops that have ended (each `asyncio.run`) are dropped instead of piling up.
+_async_client: tuple[asyncio.AbstractEventLoop, tuple[str, str], AsyncOpenAI] | None = None
 
 
 def require_openai() -> ModuleType:
@@ -133,12 +133,11 @@ def shared_client() -> OpenAI:
 
 def shared_async_client() -> AsyncOpenAI:
     """An `async_client()` reused by `achat()` within one event loop (connections belong to a loop)."""
-    per_loop = _async_clients.setdefault(asyncio.get_running_loop(), {})
-    key = _config_key()
-    found = per_loop.get(key)
-    if found is None:
-        found = per_loop[key] = async_client()
-    return found
+    global _async_client
+    loop, key = asyncio.get_running_loop(), _config_key()
+    if _async_client is None or _async_client[:2] != (loop, key):
+        _async_client = (loop, key, async_client())
+    return _async_client[2]
 
 
 def _client_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -146,6 +145,8 @@ def _client_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     if not endpoint_configured() and "base_url" not in options:
         options["base_url"] = embedded_server().base_url
         options.setdefault("api_key", EMBEDDED_API_KEY)
+    elif not os.environ.get(API_KEY_ENV):
+        options.setdefault("api_key", NO_KEY)  # local servers need none, but the SDK insists on one
     return options
 
 

@@ -53,18 +53,18 @@ def stream_error(
     *,
     node: str | None,
     model: str | None,
-    chunks: int | None,
+    streamed: int | None,
     partial_text: str,
     base_url: str | None = None,
 ) -> LLMStreamError:
     """The `LLMStreamError` for `cause` (an exception, or a description of a fault found by the adapter).
 
-    `chunks` is how many chunks had arrived, or None when the call failed before streaming.
+    `streamed` is how many chunks had reached the stream, or None when the call failed before streaming.
     """
-    what, hint, status, transient = _explain(cause, streaming=chunks is not None, base_url=base_url)
+    what, hint, status, transient = _explain(cause, streaming=streamed is not None, base_url=base_url)
     where = f"Node `{node}`: the" if node else "The"
     about = f"LLM call to model `{model}`" if model else "LLM call"
-    when = "before streaming" if chunks is None else f"after {chunks} chunk{'s' if chunks != 1 else ''}"
+    when = "before streaming" if streamed is None else f"after streaming {streamed} chunk{'s' if streamed != 1 else ''}"
     message = f"{where} {about} failed {when}: {what}."
     if hint:
         message += f" {hint}"
@@ -84,7 +84,8 @@ def _explain(cause: BaseException | str, *, streaming: bool, base_url: str | Non
     if isinstance(status, int):
         return _explain_status(cause, status)
     if name == "APITimeoutError":
-        return "no data arrived within the client's timeout", "Raise the client's `timeout=` if the model is slow.", None, True
+        hint = "Raise the client's `timeout=` if the model is slow."
+        return "no data arrived within the client's timeout", hint, None, True
     if name == "APIConnectionError":
         if streaming:
             return "the connection was dropped mid-stream", "", None, True

@@ -12,7 +12,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from livegraph.llm import _templates
 
@@ -80,8 +80,8 @@ class Request:
     model: str = DEFAULT_MODEL
 
 
-ScriptEntry = Union[str, Reply, Fault]
-Script = Union[Iterable[ScriptEntry], Callable[[Request], ScriptEntry]]
+ScriptEntry = str | Reply | Fault
+Script = Iterable[ScriptEntry] | Callable[[Request], ScriptEntry]
 
 
 class OfflineModel:

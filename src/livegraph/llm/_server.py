@@ -14,8 +14,10 @@ import json
 import select
 import socket
 import socketserver
+import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,13 +28,16 @@ from livegraph.llm._model import DEFAULT_MODEL, Fault, OfflineModel, Request
 
 # How often the accept loop checks for `stop()`: it bounds how long stopping takes.
 _POLL_SECONDS = 0.05
+# The process-wide server lives as long as a notebook: keep only the latest requests' records.
+_KEEP_RECORDS = 256
+_DONTWAIT = getattr(socket, "MSG_DONTWAIT", 0)  # not on Windows, where `select` said readable anyway
 _ERROR_TYPES = {400: "invalid_request_error", 401: "invalid_request_error", 404: "invalid_request_error",
                 405: "invalid_request_error", 429: "rate_limit_error"}
 
 
 @dataclass
 class RequestRecord:
-    """What the server saw of one request (tests read these from `EmbeddedServer.requests`).
+    """What the server saw of one request (`EmbeddedServer.requests` keeps the latest 256).
 
     Attributes:
         method: `GET` or `POST`.
@@ -80,7 +85,7 @@ class EmbeddedServer:
         self.model = model if model is not None else OfflineModel()
         self.api_key = api_key
         self.models = list(models) if models is not None else None
-        self.requests: list[RequestRecord] = []
+        self.requests: deque[RequestRecord] = deque(maxlen=_KEEP_RECORDS)
         self._address = (host, port)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -95,8 +100,8 @@ class EmbeddedServer:
     @property
     def base_url(self) -> str:
         """`http://host:port/v1`, what `OPENAI_BASE_URL` should be (binds the port if not yet bound)."""
-        host, port = self._bind().server_address[:2]
-        return f"http://{host}:{port}/v1"
+        httpd = self._bind()
+        return f"http://{httpd.server_name}:{httpd.server_port}/v1"
 
     @property
     def running(self) -> bool:
@@ -162,6 +167,12 @@ class _HTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], handler: type[_Handler], app: EmbeddedServer) -> None:
         self.app = app
         super().__init__(address, handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that goes away between requests (a kept-alive connection reset at exit) is normal; any other
+        # error is a bug and keeps socketserver's traceback.
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind resolves the host name (getfqdn), which can hang without DNS.
@@ -283,16 +294,19 @@ class _Handler(BaseHTTPRequestHandler):
         tokens_per_second = self.server.app.model.tokens_per_second
         interval = 1.0 / tokens_per_second if tokens_per_second else 0.0
         fault_at = _fault_index(frames, fault.after) if fault is not None else -1
-        started = time.monotonic()
+        last = time.monotonic() - interval
         sent = 0
         for index, (obj, is_token) in enumerate(frames):
             if index == fault_at and fault is not None:
                 if not self._act_out(fault):
                     return
-                started = time.monotonic() - sent * interval
+                last = time.monotonic() - interval
             if is_token:
                 if interval:
-                    self._wait_until(started + sent * interval)
+                    # Paced from the previous token, not from a fixed schedule: a token sent late (a busy
+                    # machine) is not followed by a burst, so tokens never come faster than asked.
+                    self._wait_until(last + interval)
+                    last = time.monotonic()
                 elif self._client_gone():
                     raise _ClientGone
                 sent += 1
@@ -342,8 +356,10 @@ class _Handler(BaseHTTPRequestHandler):
         return bool(readable) and self._peer_closed()
 
     def _peer_closed(self) -> bool:
+        """After `select` said readable: an orderly close reads as b"" (peeking leaves any data in place)."""
         try:
-            return self.connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+            data: bytes = self.connection.recv(1, socket.MSG_PEEK | _DONTWAIT)
+            return data == b""
         except BlockingIOError:
             return False
         except OSError:
@@ -365,6 +381,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Transfer-Encoding", "chunked")
         else:
             self.send_header("Content-Length", str(length))
+        # One request per connection. Clients keep pooled connections tied to the event loop that opened
+        # them; a notebook that uses one module-level AsyncOpenAI() from `graph.stream` (livegraph's
+        # background loop) and from `await` (the kernel's loop) would otherwise reuse a connection across
+        # loops and fail. A fresh loopback connection costs well under a millisecond.
+        self.send_header("Connection", "close")
+        self.close_connection = True
         try:
             self.end_headers()
         except OSError as exc:

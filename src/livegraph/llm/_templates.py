@@ -210,7 +210,9 @@ def tool_name(tool: Mapping[str, Any]) -> str:
     return str(spec.get("name", ""))
 
 
-def choose_tool(messages: Sequence[Message], tools: Sequence[Mapping[str, Any]], tool_choice: Any) -> Mapping[str, Any] | None:
+def choose_tool(
+    messages: Sequence[Message], tools: Sequence[Mapping[str, Any]], tool_choice: Any
+) -> Mapping[str, Any] | None:
     """The tool to call, or None to answer with text.
 
     Never calls a tool right after a tool result (the model then answers), honours `tool_choice`

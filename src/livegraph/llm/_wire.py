@@ -211,7 +211,8 @@ def response_object(reply: Reply | None, meta: Meta, body: Mapping[str, Any]) ->
 def response_output(reply: Reply, meta: Meta) -> list[dict[str, Any]]:
     """The finished output items of a response: function calls, or one assistant message."""
     if reply.tool_calls:
-        return [_function_item(meta, i, call.name, call.arguments, "completed") for i, call in enumerate(reply.tool_calls)]
+        calls = enumerate(reply.tool_calls)
+        return [_function_item(meta, i, call.name, call.arguments, "completed") for i, call in calls]
     return [_message_item(meta, reply.text, "completed")]
 
 

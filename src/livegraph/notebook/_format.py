@@ -23,8 +23,12 @@ Formatter = Callable[[Any], "str | None"]
 PanelState = Literal["running", "done", "error", "interrupted", "stopped"]
 Phase = Literal["running", "done", "error", "interrupted", "stopped"]
 
+MIN_RATE_SECONDS = 0.5
+"""Tokens/s is shown once tokens have streamed for this long (a rate over less says little)."""
+
 LINE_WIDTH = 160
 """The most characters a chunk that is not text takes in a panel (one line)."""
+
 
 class _Repr(reprlib.Repr):
     def repr_instance(self, obj: Any, level: int) -> str:
@@ -114,8 +118,8 @@ def format_chunk(chunk: Any, formatter: Formatter | None = None) -> tuple[str, b
     """What a panel appends for `chunk`: `(text, is_line)`.
 
     `is_line` is True for a chunk that carries no text: `text` is then its `compact_line`, which the panel
-    shows on a line of its own. A `formatter` is asked first; when it returns None (or raises), livegraph
-    formats the chunk.
+    shows on a line of its own. A `formatter` is asked first; when it returns None, livegraph formats the
+    chunk; when it raises, the failure is the line (the run goes on).
     """
     if formatter is not None:
         try:
@@ -154,6 +158,8 @@ class Status:
         elapsed: Seconds since the run started.
         tokens: Text chunks streamed so far (one per LLM token for token streams).
         problem: For `error` / `interrupted`: what happened and where.
+        streaming: Seconds from the first token to now (or to the end): what tokens/s is measured over,
+            so that the time a model takes to start does not count.
     """
 
     phase: Phase
@@ -162,10 +168,12 @@ class Status:
     elapsed: float
     tokens: int
     problem: str | None = None
+    streaming: float = 0.0
 
 
 def status_line(status: Status) -> str:
-    """One line of plain text, for example `step 2 · running: write #1, write #2 · 3.4 s · 41 tok/s`."""
+    """One line of plain text, for example
+    `step 2 · running: write #1, write #2 · 3.4 s · 41 tokens, 12 tok/s`."""
     parts: list[str]
     if status.phase == "running":
         parts = [f"step {status.step}" if status.step else "starting"]
@@ -178,8 +186,10 @@ def status_line(status: Status) -> str:
             parts.insert(1, status.problem)
     parts.append(f"{status.elapsed:.2f} s" if status.elapsed < 1 else f"{status.elapsed:.1f} s")
     if status.tokens:
-        rate = status.tokens / status.elapsed if status.elapsed > 0 else 0.0
-        parts.append(f"{status.tokens} tokens, {rate:.0f} tok/s")
+        tokens = f"{status.tokens} token" + ("" if status.tokens == 1 else "s")
+        if status.streaming >= MIN_RATE_SECONDS:
+            tokens += f", {status.tokens / status.streaming:.0f} tok/s"
+        parts.append(tokens)
     return " · ".join(parts)
 
 
@@ -226,7 +236,7 @@ def panel_html(panel: PanelRecord) -> str:
         note_color = _COLORS["error"] if panel.state == "error" else "#64748b"
         body += f'<div style="{_MONO};color:{note_color};margin-top:4px">{html.escape(panel.note)}</div>'
     return (
-        f'<details class="lg-panel"{opened} style="margin:0 0 6px 0;padding:4px 8px;'
+        f'<details class="lg-record-panel"{opened} style="margin:0 0 6px 0;padding:4px 8px;'
         f'border-left:3px solid {color}">{summary}{body}</details>'
     )
 
@@ -235,19 +245,13 @@ def record_html(
     svg: str | None,
     panels: Sequence[PanelRecord],
     status: Status,
-    final_state: Mapping[str, Any] | None = None,
+    final_state: Any = None,
 ) -> str:
     """The static record of a run as one self-contained HTML fragment (inline styles only, every text
     escaped): the diagram on the left, the status line, the panels and the final state on the right."""
     color = _COLORS.get(status.phase, "#64748b")
     diagram = f'<div style="flex:0 1 auto;max-width:45%;overflow:auto">{svg}</div>' if svg else ""
-    state = ""
-    if final_state is not None:
-        state = (
-            '<details class="lg-final"><summary style="cursor:pointer"><b>final state</b></summary>'
-            f'<pre style="{_MONO};white-space:pre-wrap;word-break:break-word;margin:4px 0 0 0">'
-            f"{html.escape(state_text(final_state))}</pre></details>"
-        )
+    state = final_state_html(final_state) if final_state is not None else ""
     return (
         f'<div class="lg-record" style="display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start;{_FONT}">'
         f"{diagram}"
@@ -258,13 +262,26 @@ def record_html(
     )
 
 
-def record_text(panels: Sequence[PanelRecord], status: Status) -> str:
-    """The static record as plain text (what a terminal or a text-only viewer shows)."""
+def final_state_html(state: Any) -> str:
+    """The final state as a closed `<details>`: one `key: value` line per key, escaped."""
+    return (
+        '<details class="lg-final"><summary style="cursor:pointer"><b>final state</b></summary>'
+        f'<pre style="{_MONO};white-space:pre-wrap;word-break:break-word;margin:4px 0 0 0">'
+        f"{html.escape(state_text(state))}</pre></details>"
+    )
+
+
+def record_text(panels: Sequence[PanelRecord], status: Status, limit: int = 1000) -> str:
+    """The static record as plain text, for viewers without HTML. Each panel's text is cut after `limit`
+    characters (the HTML has all of it; a saved notebook need not carry the transcript twice)."""
     lines = [status_line(status)]
     for panel in panels:
         lines.append(header_line(panel.title, panel.step, panel.state))
         if panel.text:
-            lines.append(panel.text.rstrip("\n"))
+            text = panel.text.rstrip("\n")
+            if len(text) > limit:
+                text = f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+            lines.append(text)
         if panel.note:
             lines.append(panel.note)
     return "\n".join(lines)
@@ -276,10 +293,12 @@ def header_line(title: str, step: int, state: str | None = None) -> str:
     return f"── {title} · step {step}{tail} ──"
 
 
-def state_text(state: Mapping[str, Any], width: int = 2000) -> str:
-    """The final state, one `key: value` line per key, each value a bounded `repr`."""
-    lines = [f"{key}: {compact_line(value, width)}" for key, value in state.items()]
-    return "\n".join(lines)
+def state_text(state: Any, width: int = 2000) -> str:
+    """The final state, one `key: value` line per key, each value a bounded `repr` (a state that is not
+    a mapping is one such line)."""
+    if not isinstance(state, Mapping):
+        return compact_line(state, width)
+    return "\n".join(f"{key}: {compact_line(value, width)}" for key, value in state.items())
 
 
 def error_note(exc: BaseException) -> str:

@@ -58,11 +58,11 @@ class Live:
         """True between `start()` and `stop()`."""
         return self._context is not None
 
-    def start(self) -> None:
-        """Start the loop (a no-op when it runs already). Call it from the thread that owns the output."""
+    def start(self) -> bool:
+        """Start the loop; False when it runs already. Call it from the thread that owns the output."""
         with self._start_lock:
             if self._context is not None:
-                return
+                return False
             self._context = contextvars.copy_context()
             self._stopping.clear()
             if self.auto_refresh:
@@ -70,6 +70,7 @@ class Live:
                     target=self._context.run, args=(self._loop,), name="livegraph-refresh", daemon=True
                 )
                 self._thread.start()
+            return True
 
     def stop(self) -> None:
         """Stop the loop and refresh one last time; never raises (a failure is kept in `error`)."""

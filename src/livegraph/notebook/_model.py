@@ -14,6 +14,7 @@ from typing import Any
 from livegraph import END, START, Event
 
 from ._format import (
+    STREAM_MODES,
     Formatter,
     PanelRecord,
     PanelState,
@@ -26,6 +27,22 @@ from ._format import (
     panel_title,
     status_line,
 )
+
+
+def event_of(item: Any, caller: str) -> Event | None:
+    """The event in an item of `graph.stream(..., stream_mode="events")`, whatever its shape (bare, with
+    `subgraphs=True`, among several modes); None for another mode's item. TypeError for anything else."""
+    if isinstance(item, Event):
+        return item
+    if isinstance(item, tuple) and item:
+        if isinstance(item[-1], Event):
+            return item[-1]
+        if len(item) >= 2 and item[-2] in STREAM_MODES:
+            return None
+    raise TypeError(
+        f"{caller} takes events, not {type(item).__name__}: stream with "
+        '`graph.stream(inputs, stream_mode="events")`, or show plain chunks with `Panel().append(chunk)`'
+    )
 
 
 @dataclass(eq=False)
@@ -102,7 +119,7 @@ class Update:
         return bool(self.opened or self.appended or self.changed or self.states is not None or self.status)
 
 
-_DIAGRAM_STATE: dict[str, str] = {
+_DIAGRAM_STATE: dict[PanelState, str] = {
     "running": "running",
     "done": "done",
     "error": "error",
@@ -110,6 +127,10 @@ _DIAGRAM_STATE: dict[str, str] = {
     "stopped": "pending",
 }
 _PRIORITY = {"error": 3, "running": 2, "pending": 1, "done": 0}
+
+STATUS_INTERVAL = 0.25
+"""Seconds between two status lines while the run goes on (its clock and counters change every refresh;
+four a second reads as live). A finished run's line is sent at once."""
 
 
 class RunModel:
@@ -124,17 +145,20 @@ class RunModel:
         self.phase: Phase = "running"
         self.step = 0
         self.tokens = 0
+        self.first_token: float | None = None
         self.started: float | None = None
         self.ended: float | None = None
         self.final_state: Any = None
         self.problem: str | None = None
         self._step_names: dict[tuple[str, ...], Counter[str]] = {}
         self._step_seen: dict[tuple[str, ...], Counter[str]] = {}
+        self._ends: dict[str, str] = {}  # START / END of subgraphs that ran: `outer:__start__` -> done
         self._opened: list[str] = []
         self._grown: dict[str, None] = {}  # an ordered set
         self._changed: dict[str, None] = {}
-        self._states_sent: dict[str, str] | None = {}
+        self._states_sent: dict[str, str] = {}
         self._status_sent = ""
+        self._status_at = float("-inf")
 
     # -- folding events in ---------------------------------------------------------------------------
 
@@ -142,6 +166,8 @@ class RunModel:
         """Fold one event into the model."""
         if self.started is None:
             self.started = event.time
+        if not event.ns and event.step > self.step:
+            self.step = event.step
         kind = event.kind
         if kind == "chunk" or kind == "message":
             payload = event.data[0] if kind == "message" else event.data
@@ -149,6 +175,8 @@ class RunModel:
             self._add(self._panel(event), text, line)
             if text and not line:
                 self.tokens += 1
+                if self.first_token is None:
+                    self.first_token = event.time
         elif kind == "task_start":
             self._panel(event)
         elif kind == "task_end":
@@ -156,19 +184,21 @@ class RunModel:
         elif kind == "task_error":
             self._set(self._panel(event), "error", error_note(event.data))
         elif kind == "step_start":
-            if not event.ns:
-                self.step = event.step
             self._step_names[event.ns] = Counter(event.data or ())
             self._step_seen[event.ns] = Counter()
-        elif kind == "loop_blocked":
+        elif kind == "loop_blocked" and (event.task_id or event.node):
             seconds = (event.data or {}).get("seconds", 0.0)
             self._add(self._panel(event), f"⚠ blocked the event loop for {seconds:.2f} s", True)
-        elif kind == "interrupt":
+        elif kind == "interrupt" and not event.ns:
             # The run still ends with `run_end`, which gives the time and the state.
             self.phase = "interrupted"
-            self.problem = f"at `{self._where(event)}`: {compact_line(event.data, 80)}"
+            values = "; ".join(compact_line(getattr(i, "value", i), 80) for i in event.data or ())
+            where = f"at `{self._where(event)}`" if event.node or event.task_id else ""
+            self.problem = ": ".join(part for part in (where, values) if part) or None
             self._close_running("interrupted")
-        elif kind == "run_end" and not event.ns:
+        elif (kind == "run_start" or kind == "run_end") and event.ns:
+            self._ends[node_path(START if kind == "run_start" else END, event.ns)] = "done"
+        elif kind == "run_end":
             self.final_state = event.data
             self._end(event, "done" if self.phase == "running" else self.phase)
         elif kind == "run_error" and not event.ns:
@@ -210,10 +240,8 @@ class RunModel:
         self._changed[panel.key] = None
 
     def _where(self, event: Event) -> str:
-        if event.task_id in self.panels:
-            return self.panels[event.task_id].title
-        running = [p.title for p in self.panels.values() if p.state == "running"]
-        return event.node or ", ".join(running) or "?"
+        panel = self.panels.get(event.task_id or "")
+        return panel.title if panel is not None else event.node or "?"
 
     def _end(self, event: Event, phase: Phase) -> None:
         self.phase = phase
@@ -232,13 +260,13 @@ class RunModel:
         start = self.started if self.started is not None else now
         end = self.ended if self.ended is not None else now
         running = tuple(p.title for p in self.panels.values() if p.state == "running")
-        return Status(self.phase, self.step, running, max(0.0, end - start), self.tokens, self.problem)
+        streaming = max(0.0, end - self.first_token) if self.first_token is not None else 0.0
+        return Status(self.phase, self.step, running, max(0.0, end - start), self.tokens, self.problem, streaming)
 
     def node_states(self) -> dict[str, str]:
         """Diagram path -> `running` / `done` / `error` / `pending`, for every node that has run."""
-        states: dict[str, str] = {}
-        if self.started is not None:
-            states[START] = "done"
+        states: dict[str, str] = {START: "done"} if self.started is not None else {}
+        states.update(self._ends)
         for panel in self.panels.values():
             if panel.path is None:
                 continue
@@ -262,14 +290,14 @@ class RunModel:
         self._opened.clear()
         self._grown.clear()
         self._changed.clear()
-        states: dict[str, str] | None = self.node_states()
-        if states == self._states_sent:
-            states = None
-        else:
-            self._states_sent = states
-        status: str | None = status_line(self.status(now))
-        if status == self._status_sent:
-            status = None
-        else:
-            self._status_sent = status or ""
-        return Update(opened, appended, changed, states, status)
+        states = self.node_states()
+        new_states = None if states == self._states_sent else states
+        self._states_sent = states
+        status: str | None = None
+        if self.phase != "running" or now - self._status_at >= STATUS_INTERVAL:
+            status = status_line(self.status(now))
+            if status == self._status_sent:
+                status = None
+            else:
+                self._status_sent, self._status_at = status, now
+        return Update(opened, appended, changed, new_states, status)

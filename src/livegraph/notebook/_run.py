@@ -13,7 +13,7 @@ from typing import Any, Protocol, TextIO
 from livegraph import Event
 
 from ._format import Formatter, header_line, status_line
-from ._model import RunModel, Update
+from ._model import RunModel, Update, event_of
 from ._view import RunView, ipython_display, shell
 
 
@@ -56,12 +56,10 @@ class TextView:
 
     def feed(self, item: Any) -> None:
         """Apply one event (or stream item carrying one) and print what it adds."""
-        if not isinstance(item, Event):
-            if not (isinstance(item, tuple) and item and isinstance(item[-1], Event)):
-                return
-            item = item[-1]
-        self.model.apply(item)
-        self._write(self.model.take_update(self._clock()))
+        event = event_of(item, "TextView.feed()")
+        if event is not None:
+            self.model.apply(event)
+            self._write(self.model.take_update(self._clock()))
 
     def __enter__(self) -> TextView:
         return self
@@ -121,7 +119,6 @@ def _view(graph: Any, xray: bool | int, formatter: Formatter | None) -> View:
         return TextView(formatter=formatter)
     view = RunView(graph, xray=xray, formatter=formatter)
     ipython_display().display(view)
-    view.start()
     return view
 
 

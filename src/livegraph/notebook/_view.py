@@ -14,6 +14,7 @@ import importlib
 import sys
 import time
 import uuid
+import warnings
 from collections import deque
 from collections.abc import Callable
 from types import ModuleType, TracebackType
@@ -22,17 +23,18 @@ from typing import Any
 from livegraph import Event
 
 from ._format import (
-    STREAM_MODES,
     Formatter,
     PanelRecord,
     error_note,
+    final_state_html,
     format_chunk,
     record_html,
     record_text,
+    status_line,
     unwrap,
 )
 from ._live import Live
-from ._model import RunModel, TextPanel, Update
+from ._model import RunModel, TextPanel, Update, event_of
 
 INSTALL_HINT = "pip install 'livegraph[notebook]'"
 
@@ -144,8 +146,9 @@ class RunView:
         self._display_id = uuid.uuid4().hex
         self._displayed = False
         self._stopped = False
+        self._record: dict[str, str] | None = None
         self._panels: dict[str, Any] = {}
-        self._diagram = w.DiagramWidget(svg=self._svg or html.escape(hint))
+        self._diagram = w.diagram_widget(self._svg or html.escape(hint))
         self._status = w.status_widget()
         self._panel_box = w.panels_box()
         self.widget = w.layout(self._diagram, self._status, self._panel_box)
@@ -156,31 +159,23 @@ class RunView:
     def feed(self, item: Any) -> None:
         """Queue one event: a `livegraph.Event`, or an item of `graph.stream(..., stream_mode="events")`
         in any shape (with `subgraphs=True`, or among several modes; other modes' items are skipped)."""
-        if not isinstance(item, Event):
-            if not (isinstance(item, tuple) and item):
-                raise TypeError(
-                    f"RunView.feed() takes events, not {type(item).__name__}: stream with "
-                    '`graph.stream(inputs, stream_mode="events")`, or show plain chunks with '
-                    "`Panel().append(chunk)`"
-                )
-            if not isinstance(item[-1], Event):
-                if len(item) >= 2 and item[-2] in STREAM_MODES:
-                    return
-                raise TypeError(f"RunView.feed() takes events, not {item!r:.80}")
-            item = item[-1]
+        event = event_of(item, "RunView.feed()")
+        if event is None:
+            return
         if self._stopped:
             raise RuntimeError("This RunView was stopped; make a new one for another run")
-        self._queue.append(item)
-        if not self._live.running:
-            self.start()
+        self._queue.append(event)
+        if not self._live.running and self._live.start():
+            _after_cell(self.stop)  # started by `feed`: nobody else will stop it
 
     # -- the loop ------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start refreshing (`feed` does it on the first event). Call it from the cell that shows the view."""
-        if not self._live.running and not self._stopped:
+        """Start refreshing until `stop()`. Call it from the cell that shows the view (its output is
+        attributed to that cell). Without it, the first `feed` starts the view, and the end of the cell
+        stops it."""
+        if not self._stopped:
             self._live.start()
-            _after_cell(self.stop)
 
     def refresh(self) -> None:
         """Apply what was fed and send what changed, now."""
@@ -201,8 +196,12 @@ class RunView:
                 self._apply(self.model.take_update(self._clock()))
                 for key, widget in self._panels.items():
                     widget.text = self.model.panels[key].text
+                if self.model.final_state is not None:
+                    line = status_line(self.model.status(self._clock()))
+                    self._status.value = self._w.status_html(line) + final_state_html(self.model.final_state)
         except Exception as exc:  # a display must not turn a finished run into a failure
             self._live.error = self._live.error or exc
+            warnings.warn(f"livegraph: the run view could not finish: {exc!r}", RuntimeWarning, stacklevel=2)
 
     def fail(self, exc: BaseException) -> None:
         """Note that the run ended with `exc` (when the stream raised instead of sending `run_error`)."""
@@ -256,14 +255,19 @@ class RunView:
 
     def record_bundle(self) -> dict[str, str]:
         """The static record as a mime bundle: `text/html` (diagram, status, transcript, final state)
-        and `text/plain`."""
+        and `text/plain`. Made once the view is stopped (and kept), else for the run so far."""
+        if self._record is not None:
+            return self._record
         status = self.model.status(self._clock())
         panels = self.model.records()
         diagram = self._svg_with(self.model.node_states()) if self._svg is not None else None
-        return {
+        bundle = {
             "text/html": record_html(diagram, panels, status, self.model.final_state),
             "text/plain": record_text(panels, status),
         }
+        if self._stopped:
+            self._record = bundle
+        return bundle
 
     def _leave_record(self) -> None:
         if self._displayed:
@@ -327,14 +331,13 @@ class Panel:
     def append(self, chunk: Any) -> None:
         """Queue a chunk; it is sent with the next refresh."""
         self._queue.append(chunk)
-        if not self._live.running:
-            self.start()
+        if not self._live.running and self._live.start():
+            _after_cell(self.stop)  # started by `append`: finished when the cell ends
 
     def start(self) -> None:
-        """Start refreshing (`append` does it). Call it from the cell that shows the panel."""
-        if not self._live.running:
-            self._live.start()
-            _after_cell(self.stop)
+        """Start refreshing until `stop()`. Without it, `append` starts the panel and the end of the cell
+        finishes it (appending later starts it again)."""
+        self._live.start()
 
     def refresh(self) -> None:
         """Send what was appended, now."""
@@ -350,8 +353,9 @@ class Panel:
                 self.widget.text = self._text.text
                 if self._text.state == "running":
                     self.widget.state = "done"
-        except Exception as exc:
+        except Exception as exc:  # as for RunView.stop
             self._live.error = self._live.error or exc
+            warnings.warn(f"livegraph: the panel could not finish: {exc!r}", RuntimeWarning, stacklevel=2)
 
     def __enter__(self) -> Panel:
         self.start()
@@ -382,6 +386,7 @@ class Panel:
                 self.widget.note = panel.note or ""
 
     def record(self) -> PanelRecord:
+        """The panel as the static record keeps it (title, state, text, note)."""
         return self._text.record()
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:

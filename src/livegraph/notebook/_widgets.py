@@ -51,6 +51,11 @@ class DiagramWidget(anywidget.AnyWidget):
     svg = traitlets.Unicode().tag(sync=True)
 
 
+def diagram_widget(svg: str) -> DiagramWidget:
+    """The diagram, sized to leave room for the panels beside it."""
+    return DiagramWidget(svg=svg, layout=ipywidgets.Layout(flex="0 1 auto", max_width="45%", overflow="auto"))
+
+
 def status_widget() -> Any:
     """The status line (a standard HTML widget)."""
     return ipywidgets.HTML(layout=ipywidgets.Layout(margin="0"))
@@ -63,7 +68,6 @@ def status_html(line: str) -> str:
 def layout(diagram: Any, status: Any, panels: Any) -> Any:
     """The view: the diagram on the left, the status line and the panels on the right (wrapping below
     the diagram when the output area is narrow)."""
-    diagram.layout = ipywidgets.Layout(flex="0 1 auto", max_width="45%", overflow="auto")
     right = ipywidgets.VBox([status, panels], layout=ipywidgets.Layout(flex="1 1 320px", min_width="0"))
     return ipywidgets.HBox(
         [diagram, right],
@@ -78,7 +82,11 @@ def panels_box() -> Any:
 
 
 def close_tree(widget: Any) -> None:
-    """Close a widget and every widget inside it (frees them in the kernel and in the page)."""
+    """Close a widget and every widget inside it, layouts and styles too (frees them in the kernel and
+    in the page)."""
     for child in getattr(widget, "children", ()):
         close_tree(child)
+    for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):
+        if isinstance(part, ipywidgets.Widget):
+            part.close()
     widget.close()

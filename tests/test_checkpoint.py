@@ -1,0 +1,472 @@
+"""Checkpointers in a run: a checkpoint after every superstep, continuing a thread, `get_state`,
+`get_state_history`, `update_state`, time travel, the `checkpoints` / `debug` stream modes, and the
+storage format. Every test runs over `InMemorySaver` and `SqliteSaver` on a real file."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any, TypedDict
+
+import pytest
+
+from checkpoint_helpers import (  # noqa: F401
+    Log,
+    appender,
+    assert_linked,
+    brief,
+    chain,
+    cid,
+    saver_factory_fixture,
+    saver_fixture,
+    saver_kind_fixture,
+    thread,
+)
+from engine_helpers import mode_fixture, run_invoke, run_stream  # noqa: F401
+from livegraph import END, START, CheckpointError, Command, Interrupt, MessageChunk, Send, StateGraph
+from livegraph.checkpoint import register
+from livegraph.checkpoint.sqlite import SqliteSaver
+
+
+# -- a checkpoint after every superstep -------------------------------------------------------------------------
+def test_a_checkpoint_is_saved_after_the_input_and_after_every_superstep(mode: str, saver: Any) -> None:
+    graph = chain("a", "b", checkpointer=saver)
+    assert run_invoke(mode, graph, {"x": 1}, thread()) == {"x": 1, "log": ["a", "b"]}
+
+    history = list(graph.get_state_history(thread()))
+    assert brief(history) == [
+        (2, "loop", (), {"x": 1, "log": ["a", "b"]}),
+        (1, "loop", ("b",), {"x": 1, "log": ["a"]}),
+        (0, "input", ("a",), {"x": 1, "log": []}),
+    ]
+    assert [s.metadata["writes"] for s in history] == [
+        {"b": {"log": ["b"]}}, {"a": {"log": ["a"]}}, {"__start__": {"x": 1}},
+    ]
+    assert_linked(history)
+    assert [s.config["configurable"]["thread_id"] for s in history] == ["1", "1", "1"]
+    assert [s.config["configurable"]["checkpoint_ns"] for s in history] == ["", "", ""]
+    assert len({cid(s) for s in history}) == 3
+    assert sorted(cid(s) for s in history) == [cid(s) for s in reversed(history)]  # ids sort by creation
+    assert [[t.name for t in s.tasks] for s in history] == [[], ["b"], ["a"]]
+    assert [s.interrupts for s in history] == [(), (), ()]
+
+
+def test_get_state_is_the_newest_checkpoint_and_history_takes_a_limit(saver: Any) -> None:
+    graph = chain("a", "b", checkpointer=saver)
+    graph.invoke({"x": 1}, thread())
+    state = graph.get_state(thread())
+    history = list(graph.get_state_history(thread()))
+    assert state == history[0]
+    assert (state.values, state.next, state.metadata["step"]) == ({"x": 1, "log": ["a", "b"]}, (), 2)
+    assert list(graph.get_state_history(thread(), limit=2)) == history[:2]
+    dt.datetime.fromisoformat(state.created_at)  # ISO-8601
+
+
+def test_get_state_of_a_new_thread_is_empty(saver: Any) -> None:
+    graph = chain("a", checkpointer=saver)
+    state = graph.get_state(thread("new"))
+    assert (state.values, state.next, state.metadata, state.parent_config, state.tasks) == ({}, (), None, None, ())
+    assert list(graph.get_state_history(thread("new"))) == []
+
+
+def test_invoking_again_on_a_thread_continues_from_its_state(mode: str, saver: Any) -> None:
+    graph = chain("a", "b", checkpointer=saver)
+    run_invoke(mode, graph, {"x": 1}, thread())
+    assert run_invoke(mode, graph, {"x": 2}, thread()) == {"x": 2, "log": ["a", "b", "a", "b"]}
+    # another thread on the same saver starts from nothing
+    assert run_invoke(mode, graph, {"x": 3}, thread("2")) == {"x": 3, "log": ["a", "b"]}
+    history = list(graph.get_state_history(thread()))
+    assert [(s.metadata["source"], s.next, s.values) for s in history] == [
+        ("loop", (), {"x": 2, "log": ["a", "b", "a", "b"]}),
+        ("loop", ("b",), {"x": 2, "log": ["a", "b", "a"]}),
+        ("input", ("a",), {"x": 2, "log": ["a", "b"]}),
+        ("loop", (), {"x": 1, "log": ["a", "b"]}),
+        ("loop", ("b",), {"x": 1, "log": ["a"]}),
+        ("input", ("a",), {"x": 1, "log": []}),
+    ]
+    assert_linked(history)
+
+
+def test_the_steps_of_a_continued_thread_keep_increasing(saver: Any) -> None:
+    graph = chain("a", "b", checkpointer=saver)
+    graph.invoke({"x": 1}, thread())
+    graph.invoke({"x": 2}, thread())
+    assert [s.metadata["step"] for s in graph.get_state_history(thread())] == [5, 4, 3, 2, 1, 0]
+
+
+def test_the_recursion_limit_counts_the_steps_of_this_run_only(saver: Any) -> None:
+    graph = chain(*(f"n{i}" for i in range(10)), checkpointer=saver)
+    for _ in range(3):  # 30 steps on one thread, 10 per run, under the default limit of 25
+        assert graph.invoke({"x": 0}, thread())["x"] == 0
+    assert len(graph.get_state(thread()).values["log"]) == 30  # pragma: no cover
+
+
+def test_a_graph_without_nodes_after_start_saves_just_the_input(saver: Any) -> None:
+    graph = chain("a", checkpointer=saver)
+    graph.invoke({"x": 1}, thread())
+    assert graph.invoke(None, thread()) == {"x": 1, "log": ["a"]}  # nothing left to run
+    assert len(list(graph.get_state_history(thread()))) == 2
+
+
+class Items(TypedDict):
+    x: int
+    items: list[str]
+
+
+def test_changing_state_in_place_never_changes_saved_history(mode: str, saver: Any) -> None:
+    def mutate(state: Items) -> dict[str, Any]:
+        state["items"].append(f"in place {state['x']}")  # a node that changes its input (a common mistake)
+        return {"x": state["x"] + 1}
+
+    graph = StateGraph(Items).add_node("m", mutate).add_edge(START, "m").compile(checkpointer=saver)
+    run_invoke(mode, graph, {"x": 0, "items": []}, thread())
+    saved = [s.values for s in graph.get_state_history(thread())]
+    assert saved == [{"x": 1, "items": ["in place 0"]}, {"x": 0, "items": []}]
+    run_invoke(mode, graph, {"x": 10}, thread())  # loads the thread, then changes the loaded list in place
+    graph.get_state(thread()).values["items"].append("by a caller")
+    assert [s.values for s in graph.get_state_history(thread())] == [
+        {"x": 11, "items": ["in place 0", "in place 10"]}, {"x": 10, "items": ["in place 0"]}, *saved,
+    ]
+
+
+@dataclasses.dataclass
+class Counter:
+    x: int = 0
+
+
+def test_an_instance_of_the_state_schema_as_input_is_saved_by_its_keys(mode: str, saver: Any) -> None:
+    graph = (StateGraph(Counter).add_node("inc", lambda s: {"x": s.x + 1}).add_edge(START, "inc")
+             .compile(checkpointer=saver))
+    assert run_invoke(mode, graph, Counter(x=1), thread()) == {"x": 2}
+    assert [(s.metadata["writes"], s.values) for s in graph.get_state_history(thread())] == [
+        ({"inc": {"x": 2}}, {"x": 2}), ({"__start__": {"x": 1}}, {"x": 1}),
+    ]
+
+
+# -- update_state ------------------------------------------------------------------------------------------------
+def test_update_state_without_as_node_keeps_what_runs_next(mode: str, saver: Any) -> None:
+    graph = chain("a", "b", checkpointer=saver, interrupt_before=["b"])
+    run_invoke(mode, graph, {"x": 1}, thread())
+    config = graph.update_state(thread(), {"x": 5, "log": ["edit"]})
+    state = graph.get_state(thread())
+    assert config == state.config == {"configurable": {"thread_id": "1", "checkpoint_ns": "",
+                                                      "checkpoint_id": cid(state)}}
+    assert (state.values, state.next, state.metadata) == (
+        {"x": 5, "log": ["a", "edit"]}, ("b",),
+        {"source": "update", "step": 2, "writes": {"__update__": {"x": 5, "log": ["edit"]}}},
+    )
+    assert_linked(list(graph.get_state_history(thread())))
+
+
+def test_resuming_after_update_state_at_an_interrupt_before_runs_the_node(mode: str, saver: Any) -> None:
+    graph = chain("a", "b", checkpointer=saver, interrupt_before=["b"])
+    run_invoke(mode, graph, {"x": 1}, thread())
+    graph.update_state(thread(), {"x": 5})
+    assert run_invoke(mode, graph, None, thread()) == {"x": 5, "log": ["a", "b"]}
+
+
+def test_update_state_as_a_node_runs_what_follows_that_node(mode: str, saver: Any) -> None:
+    graph = chain("a", "b", "c", checkpointer=saver, interrupt_before=["b"])
+    run_invoke(mode, graph, {"x": 1}, thread())
+    assert graph.get_state(thread()).next == ("b",)
+    graph.update_state(thread(), {"log": ["b by hand"]}, as_node="b")
+    state = graph.get_state(thread())
+    assert (state.values, state.next, state.metadata) == (
+        {"x": 1, "log": ["a", "b by hand"]}, ("c",),
+        {"source": "update", "step": 2, "writes": {"b": {"log": ["b by hand"]}}},
+    )
+    assert run_invoke(mode, graph, None, thread()) == {"x": 1, "log": ["a", "b by hand", "c"]}
+
+
+def test_update_state_as_a_node_follows_its_conditional_edges(saver: Any) -> None:
+    builder = StateGraph(Log).add_node("a", appender("a")).add_node("big", appender("big"))
+    builder.add_node("small", appender("small")).add_edge(START, "a")
+    builder.add_conditional_edges("a", lambda s: "big" if s["x"] > 10 else "small", ["big", "small"])
+    graph = builder.compile(checkpointer=saver, interrupt_after=["a"])
+    graph.invoke({"x": 1}, thread())
+    assert graph.get_state(thread()).next == ("small",)
+    graph.update_state(thread(), {"x": 50}, as_node="a")
+    assert graph.get_state(thread()).next == ("big",)
+    assert graph.invoke(None, thread()) == {"x": 50, "log": ["a", "big"]}
+
+
+def test_update_state_on_a_new_thread_starts_it(saver: Any) -> None:
+    graph = chain("a", "b", checkpointer=saver)
+    graph.update_state(thread(), {"x": 7}, as_node="a")
+    state = graph.get_state(thread())
+    assert (state.values, state.next, state.metadata["step"], state.parent_config) == (
+        {"x": 7, "log": []}, ("b",), 0, None)
+    assert graph.invoke(None, thread()) == {"x": 7, "log": ["b"]}
+
+
+def test_update_state_as_an_unknown_node_names_the_nodes(saver: Any) -> None:
+    graph = chain("a", "b", checkpointer=saver)
+    graph.invoke({"x": 1}, thread())
+    with pytest.raises(ValueError) as info:
+        graph.update_state(thread(), {"x": 2}, as_node="nope")
+    assert str(info.value) == "update_state(as_node='nope'): no such node; use one of a, b"
+
+
+# -- time travel ---------------------------------------------------------------------------------------------------
+def test_resuming_from_an_earlier_checkpoint_forks_and_keeps_the_old_history(mode: str, saver: Any) -> None:
+    graph = chain("a", "b", "c", checkpointer=saver)
+    run_invoke(mode, graph, {"x": 1}, thread())
+    old = list(graph.get_state_history(thread()))
+    after_a = old[2]
+    assert (after_a.metadata["step"], after_a.next) == (1, ("b",))
+
+    assert run_invoke(mode, graph, None, after_a.config) == {"x": 1, "log": ["a", "b", "c"]}
+    history = list(graph.get_state_history(thread()))
+    assert history[2:] == old  # the old history is untouched
+    assert brief(history[:2]) == [
+        (3, "loop", (), {"x": 1, "log": ["a", "b", "c"]}),
+        (2, "loop", ("c",), {"x": 1, "log": ["a", "b"]}),
+    ]
+    assert cid(history[1].parent_config) == cid(after_a)  # the fork hangs off the chosen checkpoint
+    assert cid(history[0].parent_config) == cid(history[1])
+    # the thread's state is now the fork's end; the old ones stay readable by id
+    assert cid(graph.get_state(thread())) == cid(history[0])
+    assert graph.get_state(old[1].config) == old[1]
+
+
+def test_update_state_at_an_earlier_checkpoint_forks_from_it(mode: str, saver: Any) -> None:
+    graph = chain("a", "b", checkpointer=saver)
+    run_invoke(mode, graph, {"x": 1}, thread())
+    old = list(graph.get_state_history(thread()))
+    first = old[-1]  # after the input, `a` next
+    fork = graph.update_state(first.config, {"x": 100})
+    assert cid(graph.get_state(fork).parent_config) == cid(first)
+    assert run_invoke(mode, graph, None, fork) == {"x": 100, "log": ["a", "b"]}
+    history = list(graph.get_state_history(thread()))
+    assert history[3:] == old
+    assert brief(history[:3]) == [
+        (3, "loop", (), {"x": 100, "log": ["a", "b"]}),
+        (2, "loop", ("b",), {"x": 100, "log": ["a"]}),
+        (1, "update", ("a",), {"x": 100, "log": []}),
+    ]
+
+
+# -- the checkpoints and debug stream modes ----------------------------------------------------------------------
+def _checkpoint_payloads(graph: Any) -> list[dict[str, Any]]:
+    """What `checkpoints` mode should carry, from the saved history, oldest first."""
+    out = []
+    for s in reversed(list(graph.get_state_history(thread()))):
+        out.append({"config": s.config, "parent_config": s.parent_config, "values": s.values,
+                    "metadata": s.metadata, "next": list(s.next),
+                    "tasks": [{"id": t.id, "name": t.name, "interrupts": (), "state": None} for t in s.tasks]})
+    return out
+
+
+def test_checkpoints_mode_streams_each_saved_checkpoint(mode: str, saver: Any) -> None:
+    graph = chain("a", "b", checkpointer=saver)
+    chunks = run_stream(mode, graph, {"x": 1}, thread(), stream_mode="checkpoints")
+    assert chunks == _checkpoint_payloads(graph)
+    assert [(c["metadata"]["step"], c["next"], c["values"]) for c in chunks] == [
+        (0, ["a"], {"x": 1, "log": []}), (1, ["b"], {"x": 1, "log": ["a"]}), (2, [], {"x": 1, "log": ["a", "b"]}),
+    ]
+
+
+def test_debug_mode_has_a_checkpoint_entry_after_every_step(mode: str, saver: Any) -> None:
+    graph = chain("a", "b", checkpointer=saver)
+    chunks = run_stream(mode, graph, {"x": 1}, thread(), stream_mode="debug")
+    assert [(c["type"], c["step"]) for c in chunks] == [
+        ("checkpoint", 0), ("task", 1), ("task_result", 1), ("checkpoint", 1),
+        ("task", 2), ("task_result", 2), ("checkpoint", 2),
+    ]
+    assert [c["payload"] for c in chunks if c["type"] == "checkpoint"] == _checkpoint_payloads(graph)
+    for c in chunks:
+        assert set(c) == {"step", "timestamp", "type", "payload"}
+        dt.datetime.fromisoformat(c["timestamp"])
+
+
+def test_without_a_checkpointer_there_are_no_checkpoint_entries(mode: str) -> None:
+    graph = chain("a", "b")
+    assert run_stream(mode, graph, {"x": 1}, stream_mode="checkpoints") == []
+    assert [c["type"] for c in run_stream(mode, graph, {"x": 1}, stream_mode="debug")] == [
+        "task", "task_result", "task", "task_result",
+    ]
+
+
+# -- the storage format ------------------------------------------------------------------------------------------
+@register
+@dataclasses.dataclass(frozen=True)
+class Point:
+    x: int
+    y: tuple[int, ...]
+
+
+class Rich(TypedDict, total=False):
+    value: Any
+    other: Any
+
+
+RICH = {
+    "tuple": (1, "two", (3.5, None)),
+    "set": {3, 1, 2},
+    "frozenset": frozenset({"a", "b"}),
+    "bytes": b"\x00\xff\x80pickle?",
+    "datetime": dt.datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=dt.timezone.utc),
+    "naive": dt.datetime(2026, 1, 2, 3, 4, 5),
+    "date": dt.date(2026, 1, 2),
+    "chunk": MessageChunk(content="hi"),
+    "send": Send("node", {"k": (1, 2)}),
+    "command": Command(update={"k": (1,)}, goto=[Send("n", {"a": 1})]),
+    "interrupt": Interrupt(value={"q": b"?"}, id="abc"),
+    "point": Point(1, (2, 3)),
+    "int keys": {1: "one", (2, 3): "pair"},
+    "tag lookalike": {"__lg__": "tuple", "v": [1]},
+    "floats": [float("inf"), float("-inf"), 0.1],
+    "nested": [{"deep": [(b"x", {1})]}],
+    "unicode": "héllo ✓",
+}
+
+
+def test_a_state_of_many_types_round_trips_exactly(mode: str, saver: Any) -> None:
+    def keep(state: Rich) -> dict[str, Any]:
+        return {"other": state["value"]}
+
+    graph = StateGraph(Rich).add_node("keep", keep).add_edge(START, "keep").compile(checkpointer=saver)
+    run_invoke(mode, graph, {"value": RICH}, thread())
+    for snapshot in graph.get_state_history(thread()):
+        assert snapshot.values["value"] == RICH
+        for key, value in snapshot.values["value"].items():
+            assert type(value) is type(RICH[key]), key
+    state = graph.get_state(thread())
+    assert state.values["other"] == RICH
+    assert state.values["value"]["nested"][0]["deep"][0] == (b"x", {1})
+    assert state.values["value"]["datetime"].tzinfo == dt.timezone.utc
+
+
+def test_a_nan_round_trips(saver: Any) -> None:
+    graph = StateGraph(Rich).add_node("n", lambda s: {}).add_edge(START, "n").compile(checkpointer=saver)
+    graph.invoke({"value": float("nan")}, thread())
+    value = graph.get_state(thread()).values["value"]
+    assert value != value
+
+
+class Unregistered:
+    def __repr__(self) -> str:
+        return "Unregistered()"
+
+
+def test_an_unregistered_object_in_the_state_names_its_key(mode: str, saver: Any) -> None:
+    def bad(state: Rich) -> dict[str, Any]:
+        return {"other": {"inner": [1, Unregistered()]}}
+
+    graph = StateGraph(Rich).add_node("bad", bad).add_edge(START, "bad").compile(checkpointer=saver)
+    with pytest.raises(CheckpointError) as info:
+        run_invoke(mode, graph, {"value": 1}, thread())
+    assert str(info.value) == (
+        "State key `other`['inner'][1] holds a test_checkpoint.Unregistered, which livegraph cannot store in a "
+        "checkpoint (it stores JSON and registered types only, so loading never runs code). Store plain data "
+        "there, or register the type: `livegraph.checkpoint.serde.register(YourType)`"
+    )
+    # the step that produced it was not saved; the thread is still at its input
+    assert brief(graph.get_state_history(thread())) == [(0, "input", ("bad",), {"value": 1})]
+
+
+def test_an_unregistered_object_in_the_input_names_its_key(saver: Any) -> None:
+    graph = StateGraph(Rich).add_node("n", lambda s: {}).add_edge(START, "n").compile(checkpointer=saver)
+    with pytest.raises(CheckpointError, match=r"^State key `value` holds a test_checkpoint.Unregistered, "):
+        graph.invoke({"value": Unregistered()}, thread())
+    assert list(graph.get_state_history(thread())) == []
+
+
+def test_the_sqlite_file_holds_json_only(tmp_path: Path) -> None:
+    path = tmp_path / "checkpoints.db"
+    saver = SqliteSaver(path)
+    graph = StateGraph(Rich).add_node("n", lambda s: {"other": s["value"]}).add_edge(START, "n").add_edge("n", END)
+    graph.compile(checkpointer=saver).invoke({"value": RICH}, thread())
+    saver.close()
+
+    conn = sqlite3.connect(path)
+    try:
+        tables = sorted(r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'"))
+        assert tables == ["livegraph_checkpoints", "livegraph_meta", "sqlite_sequence"]
+        assert conn.execute("SELECT key, value FROM livegraph_meta ORDER BY key").fetchall() == [
+            ("format", "livegraph-checkpoints"), ("version", "1"),
+        ]
+        rows = conn.execute("SELECT typeof(state), typeof(pending), typeof(metadata), typeof(tasks), state, "
+                            "pending, metadata, tasks FROM livegraph_checkpoints ORDER BY seq").fetchall()
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        conn.close()
+    assert len(rows) == 2
+    for row in rows:
+        assert row[:4] == ("text", "text", "text", "text")  # never a BLOB
+        for text in row[4:]:
+            json.loads(text)
+            assert "\x80" not in text and "pickle" not in text.replace("pickle?", "")
+    state = json.loads(rows[-1][4])
+    assert state["value"]["tuple"] == {"__lg__": "tuple", "v": [1, "two", {"__lg__": "tuple", "v": [3.5, None]}]}
+    assert state["value"]["bytes"] == {"__lg__": "bytes", "v": "AP+AcGlja2xlPw=="}
+    assert state["value"]["point"] == {"__lg__": "test_checkpoint.Point",
+                                       "v": {"x": 1, "y": {"__lg__": "tuple", "v": [2, 3]}}}
+    assert state["value"]["tag lookalike"] == {"__lg__": "dict", "v": [["__lg__", "tuple"], ["v", [1]]]}
+
+
+def test_a_type_registered_elsewhere_is_refused_on_load_with_a_hint(tmp_path: Path) -> None:
+    path = tmp_path / "checkpoints.db"
+    graph = StateGraph(Rich).add_node("n", lambda s: {}).add_edge(START, "n")
+    saver = SqliteSaver(path)
+    graph.compile(checkpointer=saver).invoke({"value": 1}, thread())
+    saver.close()
+    conn = sqlite3.connect(path)
+    conn.execute("""UPDATE livegraph_checkpoints SET state='{"value":{"__lg__":"os.system","v":"echo hi"}}'""")
+    conn.commit()
+    conn.close()
+    saver = SqliteSaver(path)
+    with pytest.raises(CheckpointError) as info:
+        graph.compile(checkpointer=saver).get_state(thread())
+    saver.close()
+    assert str(info.value) == (
+        "The checkpoint holds a value of type `os.system`, which is not registered in this process; call "
+        "`livegraph.checkpoint.serde.register(<that class>)` before loading it"
+    )
+
+
+def test_a_registered_class_that_changed_since_saving_is_a_clear_error(saver: Any) -> None:
+    @dataclasses.dataclass
+    class Old:
+        a: int
+
+    @dataclasses.dataclass
+    class New:
+        b: int
+
+    graph = StateGraph(Rich).add_node("n", lambda s: {}).add_edge(START, "n").compile(checkpointer=saver)
+    register(Old, "tests.Versioned")
+    graph.invoke({"value": Old(1)}, thread())
+    register(New, "tests.Versioned")
+    with pytest.raises(CheckpointError) as info:
+        graph.get_state(thread())
+    with pytest.raises(TypeError) as why:
+        New(a=1)  # type: ignore[call-arg]
+    assert str(info.value) == (
+        f"The checkpoint holds a `tests.Versioned` that no longer loads (TypeError: {why.value}); if the class "
+        "changed since it was saved, register it with a `load=` that also reads the old form"
+    )
+
+
+def test_a_corrupt_row_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "checkpoints.db"
+    graph = StateGraph(Rich).add_node("n", lambda s: {}).add_edge(START, "n")
+    saver = SqliteSaver(path)
+    graph.compile(checkpointer=saver).invoke({"value": 1}, thread())
+    saver.close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE livegraph_checkpoints SET state='{not json'")
+    conn.commit()
+    (checkpoint_id,) = conn.execute("SELECT id FROM livegraph_checkpoints ORDER BY seq DESC").fetchone()
+    conn.close()
+    saver = SqliteSaver(path)
+    with pytest.raises(CheckpointError) as info:
+        graph.compile(checkpointer=saver).get_state(thread())
+    saver.close()
+    assert str(info.value) == (
+        f"Checkpoint {checkpoint_id!r} of thread `1` is corrupt (Expecting property name enclosed in double "
+        "quotes: line 1 column 2 (char 1))"
+    )
