@@ -69,7 +69,6 @@ class Run:
         "pending",
         "put",
         "recursion_limit",
-        "start_step",
         "resume",
         "run_key",
         "saved",

@@ -5,7 +5,9 @@ each streamed chunk in place, a status line, and a static record that a saved no
     state = lgn.run(graph, {"topic": "cats"})          # or: await lgn.arun(graph, ...)
 
 Outside Jupyter, `run()` prints a plain-text live view. `Panel` is a text panel to feed by hand inside
-your own `for chunk in graph.stream(...)` loop; `RunView` is the whole view, fed with `events`.
+your own `for chunk in graph.stream(...)` loop; `RunView` is the whole view, fed with `events`. When a run
+stops at an `interrupt()`, `run()` leaves an approve / edit / reject form in the cell (`resume_form`);
+`replay(graph, config)` steps through a recorded thread.
 
 ipywidgets and anywidget are imported only when a view is made (`pip install 'livegraph[notebook]'`).
 """
@@ -13,6 +15,8 @@ ipywidgets and anywidget are imported only when a view is made (`pip install 'li
 from __future__ import annotations
 
 from ._format import chunk_text, compact_line, format_chunk, status_line
+from ._hitl import Decision, ResumeForm, resume_form
+from ._replay import Replay, replay
 from ._run import TextView, arun, run
 from ._view import Panel, RunView
 
@@ -22,6 +26,11 @@ __all__ = [
     "RunView",
     "Panel",
     "TextView",
+    "resume_form",
+    "ResumeForm",
+    "Decision",
+    "replay",
+    "Replay",
     "chunk_text",
     "compact_line",
     "format_chunk",

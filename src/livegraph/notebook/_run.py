@@ -13,6 +13,7 @@ from typing import Any, Protocol, TextIO
 from livegraph import Event
 
 from ._format import Formatter, header_line, status_line
+from ._hitl import after_run
 from ._model import RunModel, Update, event_of
 from ._view import RunView, ipython_display, shell
 
@@ -162,9 +163,12 @@ def run(
     """
     _check(stream_kwargs)
     view = _view(graph, xray, formatter)
+    items: list[Any] = []
     with view:
         for item in graph.stream(inputs, config, stream_mode="events", **stream_kwargs):
             view.feed(item)
+            items.append(item)
+    after_run(graph, config, items, formatter=formatter, xray=xray)
     return view.model.final_state
 
 
@@ -181,7 +185,10 @@ async def arun(
     `graph.astream` on the running event loop."""
     _check(stream_kwargs)
     view = _view(graph, xray, formatter)
+    items: list[Any] = []
     with view:
         async for item in graph.astream(inputs, config, stream_mode="events", **stream_kwargs):
             view.feed(item)
+            items.append(item)
+    after_run(graph, config, items, formatter=formatter, xray=xray)
     return view.model.final_state

@@ -1,7 +1,7 @@
 """Answering a run that stopped at `interrupt()`: an approve / edit / reject form per pending interrupt,
 which resumes the run in the cell with `Command(resume=...)` and streams it live under the form.
 
-    from livegraph.notebook.hitl import resume_form
+    from livegraph.notebook._hitl import resume_form
 
     state = lgn.run(graph, inputs, config)     # stops at interrupt(...)
     resume_form(graph, config)                 # shows the form; a click resumes the run
@@ -156,7 +156,7 @@ def default_answer(decision: Decision) -> Any:
     return {"action": decision.action, "value": decision.value}
 
 
-def resume_command(answers: Mapping[str, Any]) -> Command:
+def resume_command(answers: Mapping[str, Any]) -> Command[Any]:
     """The command that resumes a thread: every answer keyed by its interrupt's id."""
     if not answers:
         raise ValueError("No answers to resume with: answer at least one interrupt")
@@ -326,7 +326,7 @@ class ResumeForm:
         if not waiting and self.auto_resume:
             self.resume()
 
-    def command(self) -> Command:
+    def command(self) -> Command[Any]:
         """The `Command` that resumes the thread with the answers given so far."""
         return resume_command(self.answers)
 
@@ -414,7 +414,7 @@ def resume_form(
     Show it in a cell (it is the cell's last value, or `display(form)`); answering every form resumes the
     run and streams it under the forms. See `ResumeForm` and the module docstring for what is sent.
     """
-    from .replay import RECORDINGS
+    from ._replay import RECORDINGS
 
     return ResumeForm(
         graph, config, to_answer=to_answer, formatter=formatter, xray=xray, on_events=RECORDINGS.recorder(graph)
@@ -439,8 +439,8 @@ def after_run(
         formatter: As for `livegraph.notebook.run` (the resumed run's view uses it).
         xray: As for `livegraph.notebook.run`.
     """
+    from ._replay import RECORDINGS, as_events, thread_of
     from ._view import ipython_display, shell
-    from .replay import RECORDINGS, as_events, thread_of
 
     events = as_events(items)
     RECORDINGS.add(graph, config, events)

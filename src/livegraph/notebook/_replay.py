@@ -22,9 +22,9 @@ from typing import Any
 from livegraph import END, Event, StateSnapshot
 
 from ._format import Formatter, PanelRecord, compact_line, panel_html, state_text
+from ._hitl import Pending, pending_interrupts
 from ._model import RunModel
 from ._view import draw, require
-from .hitl import Pending, pending_interrupts
 
 MAX_RUNS = 50
 """The most runs kept per thread (the oldest are dropped first)."""

@@ -1,0 +1,141 @@
+"""The live view in JupyterLab, in a real browser: a cell runs a two-node graph on the embedded model;
+sampling the page while it runs shows the panel's text growing in place (one element, each sample a
+prefix of the next) in one output area, and the running node lit in the diagram. At the end the static
+record replaces the widgets, and the saved notebook keeps it as HTML."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+CELL = '''\
+import livegraph.notebook as lgn
+from livegraph import llm
+from livegraph.graph import END, START, StateGraph
+from typing import TypedDict
+
+class State(TypedDict):
+    topic: str
+    outline: str
+    text: str
+
+def outline(state):
+    prompt = f"Outline a short note about {state['topic']}."
+    return {"outline": llm.chat([{"role": "user", "content": prompt}])["content"]}
+
+def write(state):
+    prompt = f"Write a short note about {state['topic']}, following: {state['outline']}"
+    return {"text": llm.chat([{"role": "user", "content": prompt}])["content"]}
+
+graph = (StateGraph(State).add_node("outline", outline).add_node("write", write)
+         .add_edge(START, "outline").add_edge("outline", "write").add_edge("write", END).compile())
+state = lgn.run(graph, {"topic": "cats"})'''
+
+# One sample of the page: the panels (title, state, text, and whether the text element is the one seen
+# first), the cell's output areas, the stroke of each node in the diagram, and whether the record is there.
+SAMPLE = """() => {
+  window.__lgPre = window.__lgPre || {};
+  const panels = [...document.querySelectorAll('.lg-panel')].filter(p => p.querySelector('.lg-panel-title'))
+    .map(p => {
+      const title = p.querySelector('.lg-panel-title').textContent;
+      const pre = p.querySelector('pre.lg-panel-text');
+      window.__lgPre[title] = window.__lgPre[title] || pre;
+      return {title, state: p.dataset.state, text: pre.textContent, same: window.__lgPre[title] === pre};
+    });
+  const stroke = (name) => {
+    const shape = document.querySelector(`.lg-diagram [id$="node-${name}"] > :not(text)`);
+    return shape ? getComputedStyle(shape).stroke : null;
+  };
+  return {
+    panels,
+    outputs: document.querySelectorAll('.jp-Notebook .jp-Cell .jp-OutputArea-child').length,
+    status: document.querySelector('.lg-status')?.textContent ?? null,
+    strokes: {outline: stroke('outline'), write: stroke('write')},
+    record: document.querySelector('.lg-record') && {
+      status: document.querySelector('.lg-record .lg-status').textContent,
+      texts: [...document.querySelectorAll('.lg-record .lg-record-panel pre')].map(pre => pre.textContent),
+    },
+  };
+}"""
+
+ORANGE, GREEN = "rgb(234, 88, 12)", "rgb(22, 163, 74)"  # running, done (livegraph.render's colors)
+
+
+def open_notebook(page: Any, lab: Any, name: str) -> None:
+    page.goto(lab.tree(name))
+    idle = '.jp-Notebook-ExecutionIndicator[data-status="idle"]'
+    # The indicator can read idle before the kernel is connected: wait, pause, wait again, and accept the
+    # "Select Kernel" dialog if it opened anyway.
+    page.wait_for_selector(idle, timeout=90_000)
+    page.wait_for_timeout(1500)
+    page.wait_for_selector(idle, timeout=90_000)
+    if page.locator(".jp-Dialog").count():
+        page.locator(".jp-Dialog .jp-mod-accept").click()
+        page.wait_for_selector(idle, timeout=90_000)
+
+
+def test_a_run_grows_its_panel_in_place_lights_the_running_node_and_leaves_a_record(
+    lab: Any, browser: Any, artifacts_dir: Path
+) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(CELL)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, lab.root / "live.ipynb")
+
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    open_notebook(page, lab, "live.ipynb")
+    page.locator(".jp-Cell .jp-InputArea-editor").first.click()
+    page.keyboard.press("Shift+Enter")
+
+    samples: list[dict[str, Any]] = []
+    shot = False
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        sample = page.evaluate(SAMPLE)
+        samples.append(sample)
+        if sample["record"] is not None:
+            break
+        write = [p for p in sample["panels"] if p["title"] == "write"]
+        if not shot and write and len(write[0]["text"]) > 150:
+            page.screenshot(path=str(artifacts_dir / "running.png"))
+            shot = True
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError(f"the run did not end; last sample: {samples[-1]}")
+    page.screenshot(path=str(artifacts_dir / "record.png"))
+    assert shot, "no sample caught the `write` panel with text"
+
+    live = [s for s in samples if s["panels"]]
+    assert all(s["outputs"] == 1 for s in live), "the view must stay in one output area"
+    for title in ("outline", "write"):
+        texts = [p["text"] for s in live for p in s["panels"] if p["title"] == title]
+        assert all(p["same"] for s in live for p in s["panels"] if p["title"] == title), f"`{title}` was redrawn"
+        assert all(b.startswith(a) for a, b in itertools.pairwise(texts)), f"`{title}` did not grow by appending"
+        assert len(set(texts)) >= 4, f"`{title}` was seen growing only {len(set(texts))} times"
+
+    # The first sample of a phase may come between the panel's and the diagram's messages; the rest agree.
+    writing = [s for s in live if any(p["title"] == "write" and p["state"] == "running" for p in s["panels"])]
+    assert writing[1:] and all(s["strokes"] == {"outline": GREEN, "write": ORANGE} for s in writing[1:]), writing
+    outlining = [s for s in live if [p["state"] for p in s["panels"]] == ["running"]]
+    assert outlining[1:] and all(s["strokes"]["outline"] == ORANGE for s in outlining[1:]), outlining
+    assert any("running: write" in (s["status"] or "") for s in writing)
+
+    final = [p["text"] for s in live for p in s["panels"] if p["title"] == "write"][-1]
+    record = samples[-1]["record"]
+    assert record["status"].startswith("done · 2 steps · ")
+    assert record["texts"][-1].startswith(final)  # the last sample came before the final flush
+    assert page.locator(".lg-panel").count() == 0  # the widgets made way for the record
+
+    page.keyboard.press("Control+s")
+    page.wait_for_timeout(1500)
+    (output,) = nbformat.read(lab.root / "live.ipynb", as_version=4).cells[0].outputs
+    assert output["output_type"] == "display_data" and set(output["data"]) == {"text/html", "text/plain"}
+    assert output["data"]["text/html"].startswith('<div class="lg-record"') and "<svg" in output["data"]["text/html"]
+    page.close()
