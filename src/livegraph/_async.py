@@ -215,14 +215,14 @@ class Outbox:
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
-    async def get(self) -> Any:
+    async def wait(self) -> None:
+        """Return once there is an item (at once if there is one already)."""
         while not self.items:
             self.waiter = self.loop.create_future()
             if self.items:  # put by another thread between the check and the waiter
                 self.waiter = None
                 break
             await self.waiter
-        return self.items.popleft()
 
 
 async def drive(run: Run, data: Any, put: Any, *, lazy: bool = True) -> None:
@@ -260,9 +260,12 @@ async def alive(run: Run, data: Any, q: Outbox) -> AsyncGenerator[Any, None]:
     """Live modes: run as a separate task; hand out items as they are written."""
     driver = _create_task(drive(run, data, run.put), contextvars.copy_context())
     finished = False
+    items = q.items
     try:
         while True:
-            item = await q.get()
+            if not items:
+                await q.wait()  # only when the consumer has caught up: no await per item otherwise
+            item = items.popleft()
             if type(item) is StepDone:
                 item.ack()
             elif item is DONE:

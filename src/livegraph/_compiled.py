@@ -6,14 +6,13 @@ The public methods only pick a driver and shape the output: `_sync` (threads), `
 
 from __future__ import annotations
 
-import asyncio
 import os
 import queue
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import _async, _bridge, _persist, _sync
+from . import _persist, _sync
 from ._constants import DEFAULT_RECURSION_LIMIT, END, INTERRUPT, START
 from ._drawable import DrawEdge, DrawGraph, DrawNode
 from ._errors import CheckpointError, NodeNotFoundError
@@ -153,6 +152,8 @@ class CompiledStateGraph:
         shape = shaper(single, subgraphs, version)
         if self._is_async:
             q: queue.SimpleQueue[Any] = queue.SimpleQueue()
+            from . import _bridge  # asyncio is loaded only by graphs that need it
+
             items = _bridge.bridged(self._new_run(config, q.put, modes, context, kwargs), input, q)
         elif LIVE_MODES.intersection(modes):
             q = queue.SimpleQueue()
@@ -189,6 +190,8 @@ class CompiledStateGraph:
         if self._is_async:
             q: queue.SimpleQueue[Any] = queue.SimpleQueue()
             run = self._new_run(config, q.put, (), context, kwargs)
+            from . import _bridge
+
             for _ in _bridge.bridged(run, input, q, lazy=False):
                 pass
         else:
@@ -209,6 +212,8 @@ class CompiledStateGraph:
         **kwargs: Any,
     ) -> AsyncIterator[Any]:
         """The async twin of `stream`: runs on the current event loop."""
+        from . import _async
+
         modes, single = normalize_modes(stream_mode)
         shape = shaper(single, subgraphs, version)
         if LIVE_MODES.intersection(modes):
@@ -236,6 +241,8 @@ class CompiledStateGraph:
         **kwargs: Any,
     ) -> Any:
         """The async twin of `invoke`."""
+        from . import _async
+
         if stream_mode != "values" or version != "v1":
             return [
                 c
@@ -256,6 +263,8 @@ class CompiledStateGraph:
     async def abatch(
         self, inputs: Sequence[Any], config: Mapping[str, Any] | None = None, **kwargs: Any
     ) -> list[Any]:
+        import asyncio
+
         return list(await asyncio.gather(*(self.ainvoke(i, config, **kwargs) for i in inputs)))
 
     # -- saved state ----------------------------------------------------------------------------------------
@@ -392,6 +401,8 @@ class CompiledStateGraph:
 
     async def _call_async(self, data: Any, scope: TaskScope) -> dict[str, Any]:
         run, data = self._child(data, scope)
+        from . import _async
+
         async for _ in _async.arun_loop(run, data):
             pass
         return self._output_for(run, scope)

@@ -14,8 +14,7 @@ import queue
 import threading
 from collections import deque
 from collections.abc import Callable, Generator
-from concurrent.futures import ThreadPoolExecutor, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _persist
 from ._constants import START
@@ -34,6 +33,9 @@ from ._run import (
     router_state,
 )
 from ._types import Command
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 DONE = object()
 
@@ -162,6 +164,8 @@ def shared_pool() -> ThreadPoolExecutor:
     """The helper threads every run shares (started on demand, so idle runs cost no threads)."""
     global _pool
     if _pool is None:
+        from concurrent.futures import ThreadPoolExecutor  # loaded by the first parallel step only
+
         with _pool_lock:
             if _pool is None:
                 _pool = ThreadPoolExecutor(max_workers=POOL_THREADS, thread_name_prefix="livegraph-pool")
@@ -206,6 +210,8 @@ def execute(run: Run, tasks: list[Task]) -> list[TaskResult]:
 
     limit = int(run.config.get("max_concurrency") or 0) or len(tasks)
     helpers = [shared_pool().submit(work) for _ in range(min(limit, len(tasks)) - 1)]
+    from concurrent.futures import wait
+
     try:
         work()
     finally:
