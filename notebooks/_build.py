@@ -1210,8 +1210,8 @@ NOTEBOOKS["05_people_in_the_loop"] = [
     ## Answer in the cell
 
     In a notebook you can answer with the mouse. Run the graph with the live view: it stops at the
-    interrupt. Then `resume_form` shows the draft with **Approve**, **Edit & resume** and **Reject**;
-    a click resumes the run, which streams on under the form.
+    interrupt and shows the draft under the view with **Approve**, **Edit & resume** and **Reject**; a
+    click resumes the run, which streams on under the form.
     """),
     code("""
     import livegraph.notebook as lgn
@@ -1220,16 +1220,14 @@ NOTEBOOKS["05_people_in_the_loop"] = [
     config = {"configurable": {"thread_id": "post-2"}}
     state = lgn.run(graph, {"topic": "dogs"}, config)
     """, ignore_output=True),
-    code("""
-    form = resume_form(graph, config)
-    form
-    """),
     md("""
     Change the text and click **Edit & resume** (or **Approve**). So that the notebook also runs from top
-    to bottom without you, the next cell does what that click does; after a click of yours it does
-    nothing.
+    to bottom without you, the next cell does what that click does: `resume_form(graph, config)` hands out
+    the form shown above (or a new one, in a cell of its own, when there is none). After a click of yours
+    it does nothing.
     """),
     code("""
+    form = resume_form(graph, config)
     draft = form.forms[0]
     if not draft.answered:
         draft.text.value = "Dogs read human gestures remarkably well."

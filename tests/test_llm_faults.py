@@ -256,3 +256,23 @@ def test_a_responses_stream_that_reports_failure_is_an_llm_stream_error() -> Non
         "Node `ask`: the LLM call to model `m` failed after streaming 1 chunk: the server reported an error "
         "(the model crashed). The 4 characters streamed so far are on `.partial_text`."
     )
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_stopping_the_run_while_the_server_stalls_closes_the_http_stream_within_a_second(mode: str) -> None:
+    # The node is blocked reading a socket that gets no data: it never reaches another write, so the
+    # adapter's `on_cancel` hook has to cut the connection from the thread that stops the run.
+    stall = Fault("stall", after=2, seconds=30, reply=Reply("one two three four five"))
+    with serve([stall], tokens_per_second=0) as server:
+        graph = graph_of(chat_node(mode, server, custom=True))
+        chunks = graph.stream({}, stream_mode="custom")
+        assert [next(chunks), next(chunks)] == [{"role": "assistant", "content": "one"},
+                                                {"role": "assistant", "content": " two"}]
+        time.sleep(0.3)  # the server is stalling now
+        stopped_at = time.monotonic()
+        chunks.close()
+        record = server.requests[-1]
+        assert record.finished.wait(2)
+    assert record.disconnected_at is not None
+    assert record.disconnected_at - stopped_at < 1.0
+    assert record.tokens_sent == 2

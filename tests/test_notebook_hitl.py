@@ -514,6 +514,8 @@ def test_in_a_kernel_the_run_view_hook_shows_the_form_in_the_cell_that_ran(kerne
     assert shown["content"]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"] == kernel.value(
         "form.widget.model_id"
     )
+    # resume_form hands out the form already in the cell, so code can answer what the page shows
+    assert kernel.value("resume_form(graph, config) is form") is True
     kernel.execute('form.forms[0].buttons["approve"].click()')
     assert kernel.value("graph.get_state(config).values")["verdict"] == {
         "action": "approve", "value": {"draft": "Hello world", "question": "ok?"}

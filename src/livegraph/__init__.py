@@ -93,4 +93,5 @@ __all__ = [
     "get_store",
     "get_stream_writer",
     "interrupt",
+    "on_cancel",
 ]

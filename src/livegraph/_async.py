@@ -160,7 +160,7 @@ async def aexecute(run: Run, tasks: list[Task]) -> list[TaskResult]:
                     run.task_done(task, results[task.id])
         finally:
             if pending:
-                run.cancelled = True
+                run.stop.cancel()
                 for fut in pending:
                     fut.cancel()
                 await asyncio.wait(pending, timeout=1.0)
@@ -278,7 +278,7 @@ async def alive(run: Run, data: Any, q: Outbox) -> AsyncGenerator[Any, None]:
                 yield item
     finally:
         if not finished or not driver.done():
-            run.cancelled = True
+            run.stop.cancel()
             driver.cancel()
             await asyncio.wait([driver], timeout=1.0)
 

@@ -70,6 +70,6 @@ def bridged(
         finished = True
     finally:
         if not finished:
-            run.cancelled = True
+            run.stop.cancel()
             fut.cancel()
             concurrent.futures.wait([fut], timeout=1.0)

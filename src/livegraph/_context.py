@@ -9,6 +9,7 @@ task's context, which also works on 3.10 where `create_task` takes no `context=`
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -75,6 +76,24 @@ def get_config() -> dict[str, Any]:
             "or give the node a `config` parameter"
         )
     return scope.config
+
+
+def on_cancel(hook: Callable[[], None]) -> Callable[[], None]:
+    """Call `hook` if the run is stopped (the consumer broke out of its loop, closed the stream, hit
+    Ctrl-C) while the current task runs. Returns a function that unregisters it.
+
+    For code that blocks without writing, e.g. a sync LLM call waiting on a stalled server: the hook can
+    close the connection from the thread that stops the run. `hook` runs on that thread; keep it short.
+    Outside a run, nothing is registered.
+    """
+    scope = CURRENT.get()
+    if scope is None:
+        return _unregister_nothing
+    return scope.run.stop.add(hook)
+
+
+def _unregister_nothing() -> None:
+    return None
 
 
 def get_store() -> Any:

@@ -6,6 +6,7 @@ task does with its node's return value, its routers and its retries lives here, 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,48 @@ def _noop(chunk: Any) -> None:
     return None
 
 
+class Cancellation:
+    """Whether a run was stopped, and what to call when it is (`livegraph.config.on_cancel`)."""
+
+    __slots__ = ("_hooks", "_lock", "cancelled")
+
+    def __init__(self) -> None:
+        self.cancelled = False
+        self._hooks: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+
+    def cancel(self) -> None:
+        """Stop the run: writers raise at their next write, no step starts, hooks are called (once)."""
+        with self._lock:
+            if self.cancelled:
+                return
+            self.cancelled = True
+            hooks, self._hooks = self._hooks, []
+        for hook in hooks:
+            try:
+                hook()
+            except Exception:  # a hook that fails must not keep the others from running
+                pass
+
+    def add(self, hook: Callable[[], None]) -> Callable[[], None]:
+        """Call `hook` (from whichever thread stops the run) if the run is stopped; returns a remover."""
+        with self._lock:
+            if not self.cancelled:
+                self._hooks.append(hook)
+                return lambda: self._discard(hook)
+        hook()
+        return _nothing
+
+    def _discard(self, hook: Callable[[], None]) -> None:
+        with self._lock:
+            if hook in self._hooks:
+                self._hooks.remove(hook)
+
+
+def _nothing() -> None:
+    return None
+
+
 class Run:
     """The mutable state of one run (or of one subgraph call inside a run).
 
@@ -53,7 +96,6 @@ class Run:
     """
 
     __slots__ = (
-        "cancelled",
         "config",
         "context",
         "cp_id",
@@ -77,6 +119,7 @@ class Run:
         "spec",
         "start_step",
         "step",
+        "stop",
         "store",
         "thread_id",
         "values",
@@ -107,7 +150,8 @@ class Run:
         self.pending = Pending()
         self.step = 0
         self.start_step = 0  # the thread's step when this run began (steps count on across runs)
-        self.cancelled = False
+        # One stop for a run and the subgraphs it calls: stopping the run stops them too.
+        self.stop: Cancellation = parent_scope.run.stop if parent_scope is not None else Cancellation()
         # checkpointing (see _persist.py); inert without a checkpointer
         self.saver: Any = None
         self.thread_id: str | None = None
@@ -121,6 +165,10 @@ class Run:
         self.interrupt_before: tuple[str, ...] = self.spec.interrupt_before
         self.interrupt_after: tuple[str, ...] = self.spec.interrupt_after
         self.recursion_limit = int(config.get("recursion_limit", 25))
+
+    @property
+    def cancelled(self) -> bool:
+        return self.stop.cancelled
 
     # -- what the run streams -----------------------------------------------------------------------------
     def event(self, kind: Any, task: Task | None, data: Any = None) -> None:
@@ -315,20 +363,20 @@ class TaskScope:
         custom, events = "custom" in run.modes, "events" in run.modes
         if not custom and not events:
             return _noop
-        put, ns = run.put, run.ns
+        put, ns, stop = run.put, run.ns, run.stop
         name, tid = task.name, task.id
         monotonic = time.monotonic
 
         if custom and not events:
 
             def write(chunk: Any) -> None:
-                if run.cancelled:
+                if stop.cancelled:
                     raise RunCancelledError(f"The run was stopped; node `{name}` stops at its next write")
                 put(("custom", ns, chunk))
         else:
 
             def write(chunk: Any) -> None:
-                if run.cancelled:
+                if stop.cancelled:
                     raise RunCancelledError(f"The run was stopped; node `{name}` stops at its next write")
                 if custom:
                     put(("custom", ns, chunk))
@@ -341,12 +389,12 @@ class TaskScope:
         messages, events = "messages" in run.modes, "events" in run.modes
         if not messages and not events:
             return _noop
-        put, ns = run.put, run.ns
+        put, ns, stop = run.put, run.ns, run.stop
         name, tid = task.name, task.id
         meta = self.metadata()
 
         def write(chunk: Any) -> None:
-            if run.cancelled:
+            if stop.cancelled:
                 raise RunCancelledError(f"The run was stopped; node `{name}` stops at its next write")
             if isinstance(chunk, str):
                 chunk = MessageChunk(content=chunk)

@@ -200,7 +200,7 @@ def execute(run: Run, tasks: list[Task]) -> list[TaskResult]:
             try:
                 result = ctx.run(run_task, run, task)
             except BaseException as exc:
-                run.cancelled = True  # the others stop at their next write; no new task starts
+                run.stop.cancel()  # the others stop at their next write; no new task starts
                 done.put((i, None, exc))
                 if not isinstance(exc, Exception):
                     raise
@@ -308,6 +308,6 @@ def live(run: Run, data: Any, q: queue.SimpleQueue[Any]) -> Generator[Any, None,
         finished = True
     finally:
         if not finished:
-            run.cancelled = True
+            run.stop.cancel()
             gate.release()
             thread.join(1.0)

@@ -17,13 +17,15 @@ per-piece logic (`_Assembly` subclasses) and differ only in how they iterate.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import socket
 import uuid
 from collections.abc import AsyncIterable, Callable, Iterable
 from typing import Any
 
 from livegraph._messages import MessageChunk
-from livegraph.config import get_config, get_message_writer, get_stream_writer
+from livegraph.config import get_config, get_message_writer, get_stream_writer, on_cancel
 from livegraph.llm._errors import TRUNCATED, LLMStreamError, stream_error
 
 Custom = bool | Callable[[MessageChunk], Any]
@@ -234,6 +236,9 @@ def _reported(event: Any) -> str:
 def _drain(stream: Iterable[Any], assembly: _Assembly) -> None:
     iterator = iter(stream)
     feed = assembly.feed
+    # A sync node blocked reading a stalled server never reaches its next write, so stopping the run
+    # would not reach it: cut the connection from the stopping thread instead.
+    unregister = on_cancel(lambda: _abort(stream))
     try:
         while True:
             try:
@@ -244,8 +249,20 @@ def _drain(stream: Iterable[Any], assembly: _Assembly) -> None:
                 raise assembly.failure(exc) from exc
             feed(item)
     finally:
+        unregister()
         _close(stream, iterator)
     assembly.finish()
+
+
+def _abort(stream: object) -> None:
+    """Wake a read blocked on `stream`'s socket (closing a socket does not wake a blocked `recv` on
+    Linux; shutting it down does), then let the normal close run in the reading thread."""
+    response = getattr(stream, "response", None)
+    network = getattr(response, "extensions", {}).get("network_stream") if response is not None else None
+    sock = network.get_extra_info("socket") if network is not None else None
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 async def _adrain(stream: AsyncIterable[Any], assembly: _Assembly) -> None:

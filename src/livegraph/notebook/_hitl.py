@@ -411,14 +411,29 @@ def resume_form(
 ) -> ResumeForm:
     """The approve / edit / reject form for every interrupt the thread of `config` waits at.
 
-    Show it in a cell (it is the cell's last value, or `display(form)`); answering every form resumes the
-    run and streams it under the forms. See `ResumeForm` and the module docstring for what is sent.
+    When `livegraph.notebook.run` already showed a form for these interrupts under its live view, that
+    form is returned (so code can answer it too); otherwise a new one, to show in a cell (the cell's last
+    value, or `display(form)`). Answering every form resumes the run and streams it under the forms. See
+    `ResumeForm` and the module docstring for what is sent.
     """
     from ._replay import RECORDINGS
 
+    shown = _SHOWN.get(_thread_key(graph, config))
+    if shown is not None and shown.phase == "waiting" and to_answer is None:
+        waiting = {p.interrupt.id for p in pending_interrupts(graph.get_state(dict(config)))}
+        if waiting == {p.interrupt.id for p in shown.pending}:
+            return shown
     return ResumeForm(
         graph, config, to_answer=to_answer, formatter=formatter, xray=xray, on_events=RECORDINGS.recorder(graph)
     )
+
+
+# The last form `run()` showed for each thread, so that `resume_form` can hand it out again.
+_SHOWN: dict[tuple[int, Any], ResumeForm] = {}
+
+
+def _thread_key(graph: Any, config: Mapping[str, Any] | None) -> tuple[int, Any]:
+    return id(graph.checkpointer), ((config or {}).get("configurable") or {}).get("thread_id")
 
 
 def after_run(
@@ -451,6 +466,7 @@ def after_run(
         graph, config or {}, formatter=formatter, xray=xray, on_events=RECORDINGS.recorder(graph)
     )
     ipython_display().display(form)
+    _SHOWN[_thread_key(graph, config)] = form
     return form
 
 
