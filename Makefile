@@ -57,8 +57,10 @@ typecheck: setup
 	@$(PHASE) typecheck $(BIN)/mypy
 
 # Last, and without a footer, so that pytest's closing line ends the output (it says how long it took).
-pytest: setup
-	@LIVEGRAPH_EMBEDDED=$(LIVEGRAPH_EMBEDDED) $(PHASE) --quiet-ok pytest bash scripts/pytest-all $(PYTEST_ARGS)
+# The differential tests run the same graphs on LangGraph, which lives only in the benchmark's venv.
+pytest: setup $(BENCH_STAMP)
+	@LIVEGRAPH_EMBEDDED=$(LIVEGRAPH_EMBEDDED) LIVEGRAPH_LANGGRAPH_PYTHON=$(CURDIR)/$(BENCH_VENV)/bin/python \
+		$(PHASE) --quiet-ok pytest bash scripts/pytest-all $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium through Playwright; `playwright install` is never used (it
 # downloads a browser of its own). Graphviz needs nothing here: graphviz-pure comes with the pip install.

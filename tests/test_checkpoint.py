@@ -470,3 +470,19 @@ def test_a_corrupt_row_is_a_clear_error(tmp_path: Path) -> None:
         f"Checkpoint {checkpoint_id!r} of thread `1` is corrupt (Expecting property name enclosed in double "
         "quotes: line 1 column 2 (char 1))"
     )
+
+
+def test_history_takes_langgraph_s_filter_before_and_limit(saver: Any) -> None:
+    graph = chain("a", "b", "c", checkpointer=saver)
+    graph.invoke({"x": 1}, thread())
+    every = [(s.metadata["source"], s.metadata["step"]) for s in graph.get_state_history(thread())]
+    assert every == [("loop", 3), ("loop", 2), ("loop", 1), ("input", 0)]
+    loops = [s.metadata["step"] for s in graph.get_state_history(thread(), filter={"source": "loop"})]
+    assert loops == [3, 2, 1]
+    second = list(graph.get_state_history(thread()))[1]
+    assert [s.metadata["step"] for s in graph.get_state_history(thread(), before=second.config)] == [1, 0]
+    assert [s.metadata["step"] for s in graph.get_state_history(thread(), before=second.config, limit=1)] == [1]
+    with pytest.raises(CheckpointError) as info:
+        list(graph.get_state_history(thread(), before=thread("1", "nope")))
+    assert str(info.value) == ("Thread `1` has no checkpoint `nope` (given as `before`); list its checkpoints with "
+                               "`graph.get_state_history(config)`")

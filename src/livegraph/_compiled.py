@@ -143,7 +143,8 @@ class CompiledStateGraph:
             input: The initial state (a dict of state keys).
             config: `{"recursion_limit": ..., "configurable": {...}, ...}`.
             context: What nodes see as `runtime.context`.
-            stream_mode: `values` (default), `updates`, `custom`, `messages`, `tasks`, `debug`, `events`
+            stream_mode: `updates` (the default, as LangGraph's), `values`, `custom`, `messages`, `tasks`,
+                `debug`, `checkpoints`, `events`
                 (livegraph's attributed event stream), or a list of them.
             subgraphs: Also stream from inside subgraphs, tagged with their namespace.
             version: `v1` (LangGraph's tuples) or `v2` (`{"type", "ns", "data"}` dicts).
@@ -311,12 +312,40 @@ class CompiledStateGraph:
         return self._snapshot(cp)
 
     def get_state_history(
-        self, config: Mapping[str, Any], *, limit: int | None = None, **kwargs: Any
+        self,
+        config: Mapping[str, Any],
+        *,
+        filter: Mapping[str, Any] | None = None,  # noqa: A002 - LangGraph's name
+        before: Mapping[str, Any] | None = None,
+        limit: int | None = None,
     ) -> Iterator[StateSnapshot]:
-        """The thread's checkpoints as snapshots, newest first."""
+        """The thread's checkpoints as snapshots, newest first.
+
+        Args:
+            config: The thread (`{"configurable": {"thread_id": ...}}`).
+            filter: Only checkpoints whose metadata has these values, e.g. `{"source": "loop"}`.
+            before: Only checkpoints older than this one (a snapshot's `config`).
+            limit: At most this many.
+        """
         saver, thread_id, ns = self._saver(config)
-        for cp in saver.list(thread_id, ns, limit=limit):
+        older_than = ((before or {}).get("configurable") or {}).get("checkpoint_id")
+        if older_than is not None and saver.get(thread_id, ns, older_than) is None:
+            raise CheckpointError(
+                f"Thread `{thread_id}` has no checkpoint `{older_than}` (given as `before`); list its checkpoints "
+                "with `graph.get_state_history(config)`"
+            )
+        found = 0
+        seen_before = older_than is None
+        for cp in saver.list(thread_id, ns):
+            if not seen_before:
+                seen_before = cp.id == older_than
+                continue
+            if filter and any(cp.metadata.get(k) != v for k, v in filter.items()):
+                continue
             yield self._snapshot(cp)
+            found += 1
+            if limit is not None and found >= limit:
+                return
 
     def update_state(
         self, config: Mapping[str, Any], values: Any, as_node: str | None = None
