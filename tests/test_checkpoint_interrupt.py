@@ -213,7 +213,6 @@ def test_an_interrupt_inside_a_subgraph_stops_and_resumes_the_parent(mode: str, 
     assert calls.names == ["pre", "sub-ask", "sub-ask", "post"]
 
 
-@pytest.mark.xfail(strict=True, reason="a subgraph is not checkpointed: on resume it re-runs from its start")
 def test_a_subgraph_s_finished_nodes_do_not_run_again_on_resume(mode: str, saver: Any) -> None:
     calls = Calls()
     def first(state: X) -> dict[str, Any]:
@@ -371,3 +370,31 @@ def test_interrupt_before_without_a_checkpointer_says_what_to_pass(mode: str) ->
         "interrupt_before / interrupt_after need a checkpointer to resume from: "
         "compile(checkpointer=InMemorySaver()) and pass a thread_id"
     )
+
+
+def test_a_subgraph_in_a_subgraph_resumes_at_each_of_its_interrupts_in_turn(mode: str, saver: Any) -> None:
+    calls = Calls()
+
+    def first(state: X) -> dict[str, Any]:
+        calls("first")
+        return {"x": state["x"] * 10}
+
+    def asker(name: str) -> Any:
+        def ask(state: X) -> dict[str, Any]:
+            calls(name)
+            return {"x": state["x"] + len(interrupt(f"{name}?"))}
+
+        ask.__name__ = name
+        return ask
+
+    inner = (StateGraph(X).add_node("first", first).add_node("ask1", asker("ask1"))
+             .add_node("ask2", asker("ask2")).add_edge(START, "first").add_edge("first", "ask1")
+             .add_edge("ask1", "ask2").compile())
+    middle = StateGraph(X).add_node("inner", inner).add_edge(START, "inner").compile()
+    graph = StateGraph(Log).add_node("middle", middle).add_edge(START, "middle").compile(checkpointer=saver)
+    first_stop = run_invoke(mode, graph, {"x": 1}, thread())
+    assert [i.value for i in first_stop["__interrupt__"]] == ["ask1?"]
+    second_stop = run_invoke(mode, graph, Command(resume="ab"), thread())
+    assert [i.value for i in second_stop["__interrupt__"]] == ["ask2?"]
+    assert run_invoke(mode, graph, Command(resume="abc"), thread()) == {"x": 15, "log": []}
+    assert calls.names == ["first", "ask1", "ask1", "ask2", "ask2"]

@@ -80,7 +80,7 @@ async def arun_task(run: Run, task: Task) -> TaskResult:
                 check_gotos(run, task, result)
                 return result
             except GraphInterrupt as gi:
-                return TaskResult(interrupts=gi.interrupts)
+                return TaskResult(interrupts=gi.interrupts, sub=gi.resume_state)
             except GraphBubbleUp:
                 raise
             except Exception as exc:

@@ -415,6 +415,9 @@ class CompiledStateGraph:
         run = Run(self, conf, parent.put, parent.modes, ns, scope.task.id, parent.context, scope)
         if isinstance(data, Mapping):
             data = {k: v for k, v in data.items() if k in self._spec.channels}
+        stood = parent.subs.pop(scope.task.id, None)
+        if stood is not None:  # it was interrupted: continue inside it
+            _persist.restore(run, stood)
         return run, data
 
     def _output_for(self, run: Run, scope: TaskScope) -> dict[str, Any]:

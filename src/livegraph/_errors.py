@@ -59,9 +59,11 @@ class GraphBubbleUp(Exception):
 class GraphInterrupt(GraphBubbleUp):
     """A node called `interrupt()`: the run stops after this step and waits for `Command(resume=...)`."""
 
-    def __init__(self, interrupts: Sequence[Any] = ()) -> None:
+    def __init__(self, interrupts: Sequence[Any] = (), resume_state: Any = None) -> None:
         super().__init__(tuple(interrupts))
         self.interrupts = tuple(interrupts)
+        # From a subgraph: where it stood, so that resuming continues inside it (see `_persist`).
+        self.resume_state = resume_state
 
 
 class NodeInterrupt(GraphInterrupt):

@@ -34,6 +34,8 @@ def saver_of(graph: Any) -> Any:
 def setup(run: Run, data: Any) -> Any:
     """Load the run's thread. Returns the input to apply, or `RESUMED` to continue where it stopped."""
     resume = data is None or isinstance(data, Command)
+    if run.restored:
+        return RESUMED  # a subgraph continuing where it was interrupted
     saver = saver_of(run.graph) if run.parent_scope is None else None
     if saver is None:
         if run.parent_scope is None and (run.interrupt_before or run.interrupt_after):
@@ -79,6 +81,8 @@ def setup(run: Run, data: Any) -> Any:
     tasks = cp.tasks
     run.saved = {tid: result_from(r) for tid, r in (tasks.get("done") or {}).items()}
     run.resume = {tid: list(v) for tid, v in (tasks.get("resume") or {}).items()}
+    run.owners = dict(tasks.get("owners") or {})
+    run.subs = dict(tasks.get("subs") or {})
     run.skip_before = bool(tasks.get("skip_before"))
     if isinstance(data, Command):
         if data.resume is not None:
@@ -96,13 +100,14 @@ def setup(run: Run, data: Any) -> Any:
 
 
 def add_resume(run: Run, interrupts: Mapping[str, list[Interrupt]], value: Any) -> None:
-    by_id = {i.id: tid for tid, items in interrupts.items() for i in items}
+    owners = run.owners  # interrupt id -> the task that asked (inside a subgraph: the inner task)
+    by_id = {i.id: owners.get(i.id, tid) for tid, items in interrupts.items() for i in items}
     if isinstance(value, dict) and value and all(k in by_id for k in value):
         for iid, answer in value.items():
             run.resume.setdefault(by_id[iid], []).append(answer)
         return
-    if len(interrupts) == 1:
-        run.resume.setdefault(next(iter(interrupts)), []).append(value)
+    if len(by_id) == 1:
+        run.resume.setdefault(next(iter(by_id.values())), []).append(value)
         return
     if not interrupts:
         raise CheckpointError(
@@ -170,13 +175,50 @@ def save_interrupted(run: Run, tasks: list[Task], results: list[TaskResult]) -> 
     interrupts = {t.id: list(r.interrupts) for t, r in zip(tasks, results) if r.interrupts}
     if run.saver is not None and run.cp_id is not None:
         done = {t.id: result_to(r) for t, r in zip(tasks, results) if not r.interrupts}
+        subs = {t.id: r.sub for t, r in zip(tasks, results) if r.sub is not None}
+        asked = {i.id for items in interrupts.values() for i in items}
+        owners = {k: v for k, v in run.owners.items() if k in asked}
         run.saver.set_tasks(
             run.thread_id,
             run.cp_ns,
             run.cp_id,
-            {"done": done, "interrupts": interrupts, "resume": run.resume},
+            {"done": done, "interrupts": interrupts, "resume": run.resume, "owners": owners, "subs": subs},
         )
     return [i for items in interrupts.values() for i in items]
+
+
+def sub_state(run: Run, tasks: list[Task], results: list[TaskResult]) -> dict[str, Any]:
+    """Where an interrupted subgraph stands: its state before the step, the step's finished results and
+    its own interrupted subgraphs. Resuming the parent node restores it (`restore`) instead of starting
+    the subgraph over, so its finished nodes do not run again."""
+    return {
+        "values": dict(run.step_values),
+        "pending": run.step_pending,
+        "step": run.step - 1,
+        "done": {t.id: result_to(r) for t, r in zip(tasks, results) if not r.interrupts},
+        "subs": {t.id: r.sub for t, r in zip(tasks, results) if r.sub is not None},
+    }
+
+
+def restore(run: Run, state: Mapping[str, Any]) -> None:
+    """Put a subgraph run back where `sub_state` left it (its task ids come out the same: its run key is
+    the parent task's id)."""
+    run.values = dict(state["values"])
+    run.pending = pending_from(state["pending"])
+    run.step = int(state["step"])
+    run.saved = {tid: result_from(r) for tid, r in (state.get("done") or {}).items()}
+    run.subs = dict(state.get("subs") or {})
+    run.restored = True
+
+
+def keeps_state(run: Run) -> bool:
+    """True when the run is a subgraph of a run that saves checkpoints (so its steps must be resumable)."""
+    scope = run.parent_scope
+    while scope is not None:
+        if scope.run.parent_scope is None:
+            return scope.run.saver is not None
+        scope = scope.run.parent_scope
+    return False
 
 
 def stop_before(run: Run, tasks: list[Task]) -> bool:
@@ -218,12 +260,16 @@ def interrupt(value: Any) -> Any:
             "`checkpointer=InMemorySaver()` (or SqliteSaver) and run it with "
             "`config={'configurable': {'thread_id': '1'}}`"
         )
-    index = root.interrupt_index
-    root.interrupt_index += 1
-    answers = run.resume.get(root.task.id, ())
+    # Answers are kept per task, the innermost one: a subgraph resumes at its interrupted node, and each
+    # `interrupt()` call in that node is matched to an answer by order.
+    index = scope.interrupt_index
+    scope.interrupt_index += 1
+    answers = run.resume.get(scope.task.id, ())
     if index < len(answers):
         return answers[index]
-    raise GraphInterrupt([Interrupt(value=value, id=interrupt_id(root.task.id, index))])
+    asked = Interrupt(value=value, id=interrupt_id(scope.task.id, index))
+    run.owners[asked.id] = scope.task.id
+    raise GraphInterrupt([asked])
 
 
 def interrupt_id(task_id: str, index: int) -> str:

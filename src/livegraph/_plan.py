@@ -51,6 +51,7 @@ class TaskResult:
     update: Any = None  # what `updates` mode shows for the task
     interrupts: tuple[Any, ...] = ()
     parent_command: Command[Any] | None = None
+    sub: Any = None  # for an interrupted subgraph node: where the subgraph stood (`_persist.sub_state`)
 
 
 @dataclass(slots=True)

@@ -107,10 +107,12 @@ class Run:
         "interrupts",
         "modes",
         "ns",
+        "owners",
         "parent_scope",
         "pending",
         "put",
         "recursion_limit",
+        "restored",
         "resume",
         "run_key",
         "saved",
@@ -119,8 +121,11 @@ class Run:
         "spec",
         "start_step",
         "step",
+        "step_pending",
+        "step_values",
         "stop",
         "store",
+        "subs",
         "thread_id",
         "values",
     )
@@ -159,6 +164,11 @@ class Run:
         self.head: str | None = None
         self.cp_id: str | None = None
         self.resume: dict[str, list[Any]] = {}
+        self.owners: dict[str, str] = {}  # interrupt id -> the (innermost) task that asked
+        self.subs: dict[str, Any] = {}  # task id -> where its interrupted subgraph stood
+        self.restored = False  # a subgraph run put back where it was interrupted
+        self.step_pending: dict[str, Any] = {}
+        self.step_values: dict[str, Any] = {}
         self.saved: dict[str, TaskResult] = {}
         self.skip_before = False
         self.interrupts: list[Any] = []
@@ -243,6 +253,10 @@ class Run:
             return None
         if self.cancelled:
             raise RunCancelledError("The run was stopped by its consumer; no further step starts")
+        if self.parent_scope is not None and _persist.keeps_state(self):
+            # A subgraph under a checkpointer: remember the step's start in case an interrupt stops it.
+            self.step_pending = _persist.pending_to(self.pending)
+            self.step_values = dict(self.values)
         tasks = prepare_tasks(self.spec.nodes, self.values, self.pending, self.step + 1, self.run_key)
         self.step += 1
         self.check_limit(tasks)
@@ -279,7 +293,8 @@ class Run:
                 if r.interrupts:
                     self.emit_task_end(t, r, None)
             if self.parent_scope is not None:
-                raise GraphInterrupt(interrupts)
+                keep = _persist.sub_state(self, tasks, results) if _persist.keeps_state(self) else None
+                raise GraphInterrupt(interrupts, keep)
             self.emit_interrupts(tuple(interrupts))
             return False
         for t, r in zip(tasks, results):
