@@ -14,16 +14,14 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from . import _persist
-from ._constants import START
 from ._context import CURRENT
 from ._errors import GraphBubbleUp, GraphInterrupt, ParentCommand, RunCancelledError
-from ._plan import Task, TaskResult, apply_writes, route, start_triggers
+from ._plan import Task, TaskResult
 from ._run import (
     Run,
     add_routes,
     branches_of,
     check_gotos,
-    input_writes,
     result_of,
     retry_delay,
     router_state,
@@ -94,25 +92,11 @@ async def arun_task(run: Run, task: Task) -> TaskResult:
 
 async def astart(run: Run, data: Any) -> None:
     """Load the thread (if any), apply the input, route from START, stream and checkpoint it."""
-    data = _persist.setup(run, data)
-    run.start_step = run.step
-    if data is _persist.RESUMED:
-        run.event("run_start", None, {"input": None})
-        run.emit_values()  # where the thread stands, as LangGraph streams it on resume
-        return
-    spec = run.spec
-    apply_writes(spec.channels, run.values, [(START, input_writes(run, data))])
-    gotos: list[Any] = []
-    branches = spec.branches.get(START, ())
-    if branches:
-        state = spec.state_view.read(run.values)
-        for b in branches:
-            answer = await _maybe_await(
-                b.path(state, **({"config": run.config} if "config" in b.inject else {}))
-            )
-            gotos.extend(route(b, answer, spec.nodes))
-    run.pending = start_triggers(spec.edges, spec.joins, gotos)
-    run.input_done(data)
+    data = run.begin(data)
+    if data is not _persist.RESUMED:
+        run.routed(
+            data, [(b, await _maybe_await(b.path(state, **kw))) for b, state, kw in run.start_routers()]
+        )
 
 
 async def arun_loop(run: Run, data: Any) -> AsyncGenerator[None, None]:

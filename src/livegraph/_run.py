@@ -27,6 +27,7 @@ from ._plan import (
     next_triggers,
     prepare_tasks,
     route,
+    start_triggers,
     updates_of,
 )
 from ._schema import initial_values
@@ -241,8 +242,32 @@ class Run:
             self.put(("updates", self.ns, {task.name: result.update}))
 
     # -- the step (both drivers call these around running the tasks) ------------------------------------------
-    def input_done(self, data: Any) -> None:
-        """After the input is applied and START is routed: stream it and checkpoint it."""
+    def begin(self, data: Any) -> Any:
+        """Load the thread (if any) and apply the input; returns the input, or `_persist.RESUMED` when
+        the run continues where the thread stopped (then nothing is left to do before the first step)."""
+        data = _persist.setup(self, data)
+        self.start_step = self.step
+        if data is _persist.RESUMED:
+            self.event("run_start", None, {"input": None})
+            self.emit_values()  # where the thread stands, as LangGraph streams it on resume
+            return data
+        apply_writes(self.spec.channels, self.values, [(START, input_writes(self, data))])
+        return data
+
+    def start_routers(self) -> list[tuple[Branch, Any, dict[str, Any]]]:
+        """The conditional edges from START, each with the state and keyword arguments to call it with."""
+        branches = self.spec.branches.get(START, ())
+        if not branches:
+            return []
+        state = self.spec.state_view.read(self.values)
+        return [(b, state, {"config": self.config} if "config" in b.inject else {}) for b in branches]
+
+    def routed(self, data: Any, answers: list[tuple[Branch, Any]]) -> None:
+        """START's routers have answered: plan the first step, stream the input and checkpoint it."""
+        gotos: list[Any] = []
+        for branch, answer in answers:
+            gotos.extend(route(branch, answer, self.spec.nodes))
+        self.pending = start_triggers(self.spec.edges, self.spec.joins, gotos)
         self.event("run_start", None, {"input": data})
         self.emit_values()
         _persist.save(self, "input", {START: data})

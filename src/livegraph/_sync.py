@@ -17,16 +17,14 @@ from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from . import _persist
-from ._constants import START
 from ._context import CURRENT
 from ._errors import GraphBubbleUp, GraphInterrupt, ParentCommand, RunCancelledError
-from ._plan import Task, TaskResult, apply_writes, route, start_triggers
+from ._plan import Task, TaskResult
 from ._run import (
     Run,
     add_routes,
     branches_of,
     check_gotos,
-    input_writes,
     note_failure,
     result_of,
     retry_delay,
@@ -111,26 +109,9 @@ def _sleep(run: Run, seconds: float) -> bool:
 
 def start(run: Run, data: Any) -> None:
     """Load the thread (if any), apply the input, route from START, stream and checkpoint it."""
-    data = _persist.setup(run, data)
-    run.start_step = run.step
-    if data is _persist.RESUMED:
-        run.event("run_start", None, {"input": None})
-        run.emit_values()  # where the thread stands, as LangGraph streams it on resume
-        return
-    spec = run.spec
-    apply_writes(spec.channels, run.values, [(START, input_writes(run, data))])
-    gotos: list[Any] = []
-    branches = spec.branches.get(START, ())
-    if branches:
-        state = spec.state_view.read(run.values)
-        for b in branches:
-            gotos.extend(
-                route(
-                    b, b.path(state, **({"config": run.config} if "config" in b.inject else {})), spec.nodes
-                )
-            )
-    run.pending = start_triggers(spec.edges, spec.joins, gotos)
-    run.input_done(data)
+    data = run.begin(data)
+    if data is not _persist.RESUMED:
+        run.routed(data, [(b, b.path(state, **kw)) for b, state, kw in run.start_routers()])
 
 
 def run_loop(run: Run, data: Any) -> Generator[None, None, None]:
