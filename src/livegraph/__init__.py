@@ -16,6 +16,7 @@ from livegraph._context import (
     get_runtime,
     get_store,
     get_stream_writer,
+    on_cancel,
 )
 from livegraph._drawable import DrawEdge, DrawGraph, DrawNode
 from livegraph._errors import (

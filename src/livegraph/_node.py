@@ -8,7 +8,6 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
-from ._constants import END
 from ._schema import StateView
 from ._types import RetryPolicy
 
@@ -137,7 +136,3 @@ def normalize_path_map(path_map: dict[Hashable, str] | Sequence[str] | None) -> 
     if isinstance(path_map, dict):
         return dict(path_map)
     return {name: name for name in path_map}
-
-
-def is_end(name: Any) -> bool:
-    return bool(name == END)

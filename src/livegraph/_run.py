@@ -31,7 +31,6 @@ from ._plan import (
     updates_of,
 )
 from ._schema import initial_values
-from ._types import Send
 
 if TYPE_CHECKING:
     from ._compiled import GraphSpec
@@ -571,7 +570,3 @@ def input_writes(run: Run, data: Any) -> list[tuple[str, Any]]:
         )
     allowed = set(spec.input_keys)
     return [(k, v) for k, v in data.items() if k in allowed]
-
-
-def send_targets(gotos: list[str | Send]) -> list[str]:
-    return [g.node if isinstance(g, Send) else g for g in gotos]
