@@ -39,6 +39,8 @@ from livegraph._message_state import MessagesState, RemoveMessage, add_messages
 from livegraph._messages import MessageChunk
 from livegraph._persist import interrupt
 from livegraph._types import (
+    All,
+    Checkpointer,
     Command,
     Interrupt,
     PregelTask,
@@ -47,6 +49,7 @@ from livegraph._types import (
     StateSnapshot,
     StreamMode,
     StreamWriter,
+    default_retry_on,
 )
 
 __version__ = "0.1.0"
@@ -54,6 +57,8 @@ __version__ = "0.1.0"
 __all__ = [
     "END",
     "START",
+    "All",
+    "Checkpointer",
     "CheckpointError",
     "Command",
     "CompiledStateGraph",
@@ -88,6 +93,7 @@ __all__ = [
     "StreamWriter",
     "__version__",
     "add_messages",
+    "default_retry_on",
     "get_config",
     "get_message_writer",
     "get_runtime",
