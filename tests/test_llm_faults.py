@@ -276,3 +276,22 @@ def test_stopping_the_run_while_the_server_stalls_closes_the_http_stream_within_
     assert record.disconnected_at is not None
     assert record.disconnected_at - stopped_at < 1.0
     assert record.tokens_sent == 2
+
+
+def test_the_default_retry_policy_retries_a_dropped_stream_but_not_a_404() -> None:
+    policy = RetryPolicy(initial_interval=0.01, jitter=False)
+    with serve([Fault("http_error", status=404), "never reached"]) as server:
+        def ask(state: State) -> State:
+            with sync_client(server) as client:
+                return {"reply": llm.chat([{"role": "user", "content": "hi"}], model="m", client=client)}
+
+        _, exc = run_until_error(graph_of(ask, retry_policy=policy), {}, "sync", "values")
+        assert len(server.requests) == 1
+    assert isinstance(exc, LLMStreamError) and exc.status_code == 404
+    with serve([Fault("drop", after=1, reply=Reply("one two")), "one two"]) as server:
+        def ask_again(state: State) -> State:
+            with sync_client(server) as client:
+                return {"reply": llm.chat([{"role": "user", "content": "hi"}], model="m", client=client)}
+
+        assert graph_of(ask_again, retry_policy=policy).invoke({})["reply"]["content"] == "one two"
+        assert len(server.requests) == 2

@@ -52,6 +52,7 @@ class TaskResult:
     interrupts: tuple[Any, ...] = ()
     parent_command: Command[Any] | None = None
     sub: Any = None  # for an interrupted subgraph node: where the subgraph stood (`_persist.sub_state`)
+    view: dict[str, Any] | None = None  # the step's state plus these writes, when a router needed it
 
 
 @dataclass(slots=True)
@@ -75,6 +76,22 @@ def prepare_tasks(
     nodes: Mapping[str, NodeSpec], values: Mapping[str, Any], pending: Pending, step: int, run_key: str
 ) -> list[Task]:
     """The tasks of the next step, ordered as LangGraph applies writes: pulled nodes by name, then sends."""
+    pull = pending.pull
+    if len(pull) == 1 and not pending.push:  # the common step: one node, nothing sent
+        ((name, triggers),) = pull.items()
+        node = nodes[name]
+        pending.pull = {}
+        return [
+            Task(
+                task_id(run_key, step, 0, name),
+                name,
+                node,
+                node.view.read(values),
+                tuple(triggers),
+                False,
+                ("__pregel_pull", name),
+            )
+        ]
     tasks: list[Task] = []
     deferred = [n for n in pending.pull if nodes[n].defer]
     names = sorted(n for n in pending.pull if not nodes[n].defer)

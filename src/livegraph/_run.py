@@ -364,7 +364,10 @@ class Run:
     def finish_step(self, tasks: list[Task], results: list[TaskResult]) -> None:
         """Apply the step's writes in task order and work out what runs next."""
         spec = self.spec
-        apply_writes(spec.channels, self.values, [(t.name, r.writes) for t, r in zip(tasks, results)])
+        if len(results) == 1 and results[0].view is not None:
+            self.values = results[0].view  # its router already applied its writes to a copy
+        else:
+            apply_writes(spec.channels, self.values, [(t.name, r.writes) for t, r in zip(tasks, results)])
         next_triggers(
             spec.edges, spec.joins, [(t.name, r.goto) for t, r in zip(tasks, results)], self.pending
         )
@@ -502,6 +505,7 @@ def router_state(run: Run, task: Task, result: TaskResult) -> Any:
     values = dict(run.values)
     if result.writes:
         apply_writes(run.spec.channels, values, [(task.name, result.writes)])
+    result.view = values  # when the task is alone in its step, this is the state after the step
     return run.spec.state_view.read(values)
 
 

@@ -12,6 +12,7 @@ import contextvars
 import inspect
 import queue
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
@@ -97,8 +98,6 @@ def _sleep(run: Run, seconds: float) -> bool:
     """Sleep between retries; True when the run was cancelled meanwhile."""
     step = 0.05
     waited = 0.0
-    import time
-
     while waited < seconds:
         if run.cancelled:
             return True
@@ -171,35 +170,54 @@ def execute(run: Run, tasks: list[Task]) -> list[TaskResult]:
         return [result]
     todo = deque((i, t, contextvars.copy_context()) for i, t in enumerate(tasks))
     done: queue.SimpleQueue[tuple[int, TaskResult | None, BaseException | None]] = queue.SimpleQueue()
+    # Tasks taken but not finished. The caller waits for these only, not for helper threads: a helper
+    # that wakes up after the caller has run everything finds nothing to take and leaves.
+    running = [0]
+    idle = threading.Condition()
 
     def work() -> None:
         while not run.cancelled:
-            try:
+            with idle:
+                if not todo:
+                    return
                 i, task, ctx = todo.popleft()
-            except IndexError:
-                return
+                running[0] += 1
             try:
                 result = ctx.run(run_task, run, task)
             except BaseException as exc:
                 run.stop.cancel()  # the others stop at their next write; no new task starts
                 done.put((i, None, exc))
+                _finished()
                 if not isinstance(exc, Exception):
                     raise
                 continue
             run.task_done(task, result)
             done.put((i, result, None))
+            _finished()
+
+    def _finished() -> None:
+        with idle:
+            running[0] -= 1
+            if not running[0]:
+                idle.notify_all()
 
     limit = int(run.config.get("max_concurrency") or 0) or len(tasks)
-    helpers = [shared_pool().submit(work) for _ in range(min(limit, len(tasks)) - 1)]
-    from concurrent.futures import wait
-
+    pool = shared_pool()
+    for _ in range(min(limit, len(tasks)) - 1):
+        pool.submit(work)
     try:
         work()
     finally:
-        if run.cancelled:
-            wait(helpers, timeout=1.0)
-        else:
-            wait(helpers)
+        with idle:
+            # The caller found nothing more to take (or the run stopped): wait for what others took,
+            # at most a second once the run is stopped.
+            deadline: float | None = None
+            while running[0]:
+                if run.cancelled and deadline is None:
+                    deadline = time.monotonic() + 1.0
+                if deadline is not None and time.monotonic() >= deadline:
+                    break
+                idle.wait(0.25 if deadline is None else max(0.0, deadline - time.monotonic()))
     results: list[TaskResult | None] = [None] * len(tasks)
     failures: list[tuple[int, BaseException]] = []
     while not done.empty():

@@ -88,7 +88,14 @@ class Command(Generic[N]):
 
 
 def default_retry_on(exc: Exception) -> bool:
-    """Retry on errors that are usually transient; never on programming errors (like LangGraph)."""
+    """Retry on errors that are usually transient; never on programming errors (like LangGraph).
+
+    An error that says whether it is transient (`exc.transient`, as `livegraph.llm.LLMStreamError` does:
+    a dropped connection is, a 401 or 404 is not) is taken at its word.
+    """
+    transient = getattr(exc, "transient", None)
+    if isinstance(transient, bool):
+        return transient
     if isinstance(exc, ConnectionError):
         return True
     name = type(exc).__name__
