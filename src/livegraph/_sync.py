@@ -207,6 +207,9 @@ def execute(run: Run, tasks: list[Task]) -> list[TaskResult]:
         pool.submit(work)
     try:
         work()
+    except BaseException:
+        run.stop.cancel()  # Ctrl-C in the caller's own task: the helpers' tasks stop too
+        raise
     finally:
         with idle:
             # The caller found nothing more to take (or the run stopped): wait for what others took,
@@ -217,7 +220,11 @@ def execute(run: Run, tasks: list[Task]) -> list[TaskResult]:
                     deadline = time.monotonic() + 1.0
                 if deadline is not None and time.monotonic() >= deadline:
                     break
-                idle.wait(0.25 if deadline is None else max(0.0, deadline - time.monotonic()))
+                try:
+                    idle.wait(0.25 if deadline is None else max(0.0, deadline - time.monotonic()))
+                except BaseException:  # Ctrl-C while waiting for the helpers: stop their tasks
+                    run.stop.cancel()
+                    raise
     results: list[TaskResult | None] = [None] * len(tasks)
     failures: list[tuple[int, BaseException]] = []
     while not done.empty():
