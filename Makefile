@@ -28,7 +28,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Tools installed in the venv (jupyter, graphviz-pure, ...) come first for everything make starts.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup lab test lint typecheck pytest browser-deps bench clean
+.PHONY: help setup lab test lint typecheck other-pythons pytest browser-deps bench clean
 .NOTPARALLEL:
 
 help:
@@ -48,13 +48,17 @@ lab: setup
 		$(if $(filter 1 true yes,$(HEADLESS)),--no-browser)
 
 # Phases run in this order and stop at the first failure (`make -k test` runs them all).
-test: setup browser-deps lint typecheck pytest
+test: setup browser-deps lint typecheck other-pythons pytest
 
 lint: setup
 	@$(PHASE) lint $(BIN)/ruff check src tests $(wildcard bench)
 
 typecheck: setup
 	@$(PHASE) typecheck $(BIN)/mypy
+
+# The engine (standard library only) on the other supported Pythons this machine has, 3.10 above all.
+other-pythons:
+	@$(PHASE) other-pythons bash scripts/engine-on-other-pythons
 
 # Last, and without a footer, so that pytest's closing line ends the output (it says how long it took).
 # The differential tests run the same graphs on LangGraph, which lives only in the benchmark's venv.
@@ -85,6 +89,6 @@ bench: setup $(BENCH_STAMP)
 	@LANGGRAPH_PYTHON=$(CURDIR)/$(BENCH_VENV)/bin/python $(PHASE) bench $(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache tests/artifacts
+	rm -rf $(VENV) .venv-py* $(BENCH_VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache tests/artifacts
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
 	find . -name .ipynb_checkpoints -type d -prune -not -path './.git/*' -exec rm -rf {} +

@@ -1,6 +1,7 @@
 """A JupyterLab server on a temporary folder and Debian's Chromium driven by Playwright, for the browser
-tests. Chromium comes from `apt-get install chromium` (`make browser-deps`); `playwright install` is never
-used (it downloads a browser of its own)."""
+tests; with the `notebook` package (7+) installed, the same server also serves Notebook 7's UI. Chromium
+comes from `apt-get install chromium` (`make browser-deps`); `playwright install` is never used (it
+downloads a browser of its own)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,10 @@ class Lab:
 
     def tree(self, name: str) -> str:
         return f"{self.url}/lab/tree/{name}?token={self.token}"
+
+    def notebook(self, name: str) -> str:
+        """The file in Notebook 7's UI (the `notebook` server extension loads alongside JupyterLab's)."""
+        return f"{self.url}/notebooks/{name}?token={self.token}"
 
 
 def _free_port() -> int:

@@ -1,7 +1,9 @@
-"""The live view in JupyterLab, in a real browser: a cell runs a two-node graph on the embedded model;
-sampling the page while it runs shows the panel's text growing in place (one element, each sample a
-prefix of the next) in one output area, and the running node lit in the diagram. At the end the static
-record replaces the widgets, and the saved notebook keeps it as HTML."""
+"""The live view in JupyterLab and in Notebook 7, in a real browser: a cell runs a two-node graph on the
+embedded model; sampling the page while it runs shows the panel's text growing in place (one element, each
+sample a prefix of the next) in one output area, and the running node lit in the diagram. At the end the
+static record replaces the widgets, and the saved notebook keeps it as HTML. Notebook 7's UI is built from
+JupyterLab's components (same cell, output and kernel-indicator classes, same Shift+Enter and Ctrl+S), and
+the Lab server serves it at `/notebooks/<file>` once the `notebook` package is installed."""
 
 from __future__ import annotations
 
@@ -67,9 +69,18 @@ SAMPLE = """() => {
 
 ORANGE, GREEN = "rgb(234, 88, 12)", "rgb(22, 163, 74)"  # running, done (livegraph.render's colors)
 
+# Each UI: how to reach a file in it, and an element only that UI's page has (so a redirect cannot pass
+# one UI off as the other).
+UIS = {
+    "lab": (lambda lab, name: lab.tree(name), ".jp-LabShell"),
+    "notebook7": (lambda lab, name: lab.notebook(name), 'body[data-notebook="notebooks"]'),
+}
 
-def open_notebook(page: Any, lab: Any, name: str) -> None:
-    page.goto(lab.tree(name))
+
+def open_notebook(page: Any, lab: Any, name: str, ui: str = "lab") -> None:
+    url, shell = UIS[ui]
+    page.goto(url(lab, name))
+    page.wait_for_selector(shell, state="attached", timeout=60_000)
     idle = '.jp-Notebook-ExecutionIndicator[data-status="idle"]'
     # The indicator can read idle before the kernel is connected: wait, pause, wait again, and accept the
     # "Select Kernel" dialog if it opened anyway.
@@ -81,16 +92,18 @@ def open_notebook(page: Any, lab: Any, name: str) -> None:
         page.wait_for_selector(idle, timeout=90_000)
 
 
+@pytest.mark.parametrize("ui", list(UIS))
 def test_a_run_grows_its_panel_in_place_lights_the_running_node_and_leaves_a_record(
-    lab: Any, browser: Any, artifacts_dir: Path
+    ui: str, lab: Any, browser: Any, artifacts_dir: Path
 ) -> None:
+    name = f"live-{ui}.ipynb"  # one file per UI: a kernel session of the other UI's run may still be open
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(CELL)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, lab.root / "live.ipynb")
+    nbformat.write(nb, lab.root / name)
 
     page = browser.new_page(viewport={"width": 1400, "height": 900})
-    open_notebook(page, lab, "live.ipynb")
+    open_notebook(page, lab, name, ui)
     page.locator(".jp-Cell .jp-InputArea-editor").first.click()
     page.keyboard.press("Shift+Enter")
 
@@ -135,7 +148,7 @@ def test_a_run_grows_its_panel_in_place_lights_the_running_node_and_leaves_a_rec
 
     page.keyboard.press("Control+s")
     page.wait_for_timeout(1500)
-    (output,) = nbformat.read(lab.root / "live.ipynb", as_version=4).cells[0].outputs
+    (output,) = nbformat.read(lab.root / name, as_version=4).cells[0].outputs
     assert output["output_type"] == "display_data" and set(output["data"]) == {"text/html", "text/plain"}
     assert output["data"]["text/html"].startswith('<div class="lg-record"') and "<svg" in output["data"]["text/html"]
     page.close()
