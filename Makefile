@@ -81,7 +81,7 @@ browser-deps:
 $(BENCH_STAMP): pyproject.toml scripts/venv.sh
 	@$(PHASE) bench-setup bash -c 'PYTHON=$(PYTHON) bash scripts/venv.sh $(BENCH_VENV) \
 		&& $(BENCH_VENV)/bin/python -m pip install $(PIP_FLAGS) --upgrade pip \
-		&& $(BENCH_VENV)/bin/python -m pip install $(PIP_FLAGS) langgraph -e .'
+		&& $(BENCH_VENV)/bin/python -m pip install $(PIP_FLAGS) langgraph langgraph-checkpoint-sqlite -e .'
 	@touch $@
 
 # bench/run.py runs in .venv; LANGGRAPH_PYTHON is the interpreter that has LangGraph (and livegraph too).

@@ -12,6 +12,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 
@@ -508,3 +509,17 @@ def test_importing_render_loads_no_graphviz(tmp_path: Path) -> None:
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
     )
     assert json.loads(done.stdout) is False
+
+
+def test_to_graphviz_hands_the_same_dot_text_to_the_graphviz_package() -> None:
+    import graphviz
+
+    from livegraph import END, START, StateGraph
+
+    class S(TypedDict, total=False):
+        x: int
+
+    compiled = StateGraph(S).add_node("a", lambda s: {}).add_edge(START, "a").add_edge("a", END).compile()
+    source = compiled.get_graph().to_graphviz()
+    assert isinstance(source, graphviz.Source)
+    assert source.source == render.to_dot(compiled.get_graph())

@@ -94,6 +94,12 @@ class DrawGraph:
 
         return render().to_png(self, output_file_path=output_file_path, **{"xray": self.xray, **kwargs})  # type: ignore[no-any-return]
 
+    def to_graphviz(self, **kwargs: Any) -> Any:
+        """The diagram as a `graphviz.Source` (the `graphviz` package's API)."""
+        from ._plugins import render
+
+        return render().to_graphviz(self, **{"xray": self.xray, **kwargs})
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         from ._plugins import mimebundle
 

@@ -6,6 +6,7 @@ DOT and Mermaid are pure text functions. SVG and PNG need a Graphviz executable,
 
 from __future__ import annotations
 
+from ._binding import to_graphviz
 from ._dot import to_dot
 from ._mermaid import to_mermaid
 from ._renderer import RenderError, find_renderer, mimebundle, to_png, to_svg
@@ -16,6 +17,7 @@ __all__ = [
     "to_mermaid",
     "to_svg",
     "to_png",
+    "to_graphviz",
     "svg_with_states",
     "mimebundle",
     "find_renderer",
