@@ -31,7 +31,7 @@ from typing import Any, Literal, cast
 from livegraph import Command, Interrupt, StateSnapshot
 
 from ._format import Formatter, compact_line, error_note
-from ._view import RunView, require
+from ._view import RunView, require, widget_bundle
 
 Action = Literal["approve", "edit", "reject"]
 ACTIONS: tuple[Action, ...] = ("approve", "edit", "reject")
@@ -387,14 +387,7 @@ class ResumeForm:
     # -- display ---------------------------------------------------------------------------------------
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return {
-            "application/vnd.jupyter.widget-view+json": {
-                "version_major": 2,
-                "version_minor": 0,
-                "model_id": self.widget.model_id,
-            },
-            "text/plain": repr(self),
-        }
+        return widget_bundle(self.widget, repr(self))
 
     def __repr__(self) -> str:
         nodes = ", ".join(p.node for p in self.pending)

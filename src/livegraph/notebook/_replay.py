@@ -24,7 +24,7 @@ from livegraph import END, Event, StateSnapshot
 from ._format import Formatter, PanelRecord, compact_line, panel_html, state_text
 from ._hitl import Pending, pending_interrupts
 from ._model import RunModel
-from ._view import draw, require
+from ._view import draw, require, widget_bundle
 
 MAX_RUNS = 50
 """The most runs kept per thread (the oldest are dropped first)."""
@@ -372,14 +372,7 @@ class Replay:
         self.next.disabled = index == len(self.steps) - 1
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return {
-            "application/vnd.jupyter.widget-view+json": {
-                "version_major": 2,
-                "version_minor": 0,
-                "model_id": self.widget.model_id,
-            },
-            "text/plain": repr(self),
-        }
+        return widget_bundle(self.widget, repr(self))
 
     def __repr__(self) -> str:
         return f"<Replay {len(self.steps)} steps, showing {self.slider.value}>"

@@ -77,7 +77,8 @@ def _after_cell(stop: Callable[[], None]) -> None:
     ip.events.register("post_run_cell", once)
 
 
-def _widget_bundle(widget: Any, text: str) -> dict[str, Any]:
+def widget_bundle(widget: Any, text: str) -> dict[str, Any]:
+    """What Jupyter shows for an object that displays as `widget` (with `text` where widgets don't run)."""
     return {
         "application/vnd.jupyter.widget-view+json": {
             "version_major": 2,
@@ -279,7 +280,7 @@ class RunView:
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         if self._stopped and self.record:
             return self.record_bundle()
-        return _widget_bundle(self.widget, repr(self))
+        return widget_bundle(self.widget, repr(self))
 
     def _ipython_display_(self) -> None:
         ipython_display().display(self._repr_mimebundle_(), raw=True, display_id=self._display_id)
@@ -390,7 +391,7 @@ class Panel:
         return self._text.record()
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return _widget_bundle(self.widget, repr(self))
+        return widget_bundle(self.widget, repr(self))
 
     def __repr__(self) -> str:
         return f"<Panel {self._text.title!r} {self._text.size} chars>"
