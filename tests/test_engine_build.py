@@ -257,3 +257,28 @@ def test_input_and_output_schemas_filter_what_goes_in_and_out(mode: str) -> None
     assert run_stream(mode, graph, {"question": "why"}, stream_mode="updates") == [
         {"think": {"scratch": "why?"}}, {"say": {"answer": "why?why?"}},
     ]
+
+
+def test_a_node_or_router_that_cannot_take_the_state_is_refused_when_added() -> None:
+    class S(TypedDict, total=False):
+        x: int
+
+    def nothing() -> dict[str, int]:
+        return {"x": 1}
+
+    with pytest.raises(TypeError) as info:
+        StateGraph(S).add_node(nothing)
+    assert str(info.value) == (
+        "Node `nothing` takes no positional parameter, but a node is called with the state: define it as "
+        "`def nothing(state): ...` (and add `config`, `writer` or `runtime` after it if it needs them)"
+    )
+    with pytest.raises(TypeError) as info:
+        StateGraph(S).add_node("a", lambda s: {}).add_conditional_edges("a", lambda: "a")
+    assert str(info.value) == (
+        "Router `<lambda>` after `a` takes no positional parameter, but a router is called with the state: "
+        "define it as `def <lambda>(state): ...`"
+    )
+    # *args, keyword-only injections after the state, callable objects and builtins are all fine
+    StateGraph(S).add_node("star", lambda *args: {}).add_node("kw", lambda s, *, config: {})
+    StateGraph(S).add_node("obj", type("Node", (), {"__call__": lambda self, state: {}})())
+    StateGraph(S).add_node("builtin", dict)

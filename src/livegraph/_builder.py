@@ -16,6 +16,7 @@ from ._node import (
     is_async_callable,
     literal_targets,
     normalize_path_map,
+    takes_state,
 )
 from ._schema import channels_of, view_of
 from ._types import RetryPolicy
@@ -121,6 +122,11 @@ class StateGraph(Generic[StateT]):
             action, name = node, callable_name(node)
         if not callable(action) and not hasattr(action, "_spec"):
             raise TypeError(f"Node `{name}`: expected a function or a compiled graph, got {action!r}")
+        if not hasattr(action, "_spec") and not takes_state(action):
+            raise TypeError(
+                f"Node `{name}` takes no positional parameter, but a node is called with the state: define it "
+                f"as `def {name}(state): ...` (and add `config`, `writer` or `runtime` after it if it needs them)"
+            )
         if name in RESERVED_NAMES:
             raise ValueError(
                 f"Node `{name}` is reserved for the graph's entry/exit; give your node another name"
@@ -203,6 +209,11 @@ class StateGraph(Generic[StateT]):
                 f"add_conditional_edges({source!r}, ...): the router must be callable, got {path!r}"
             )
         name = callable_name(path)
+        if not takes_state(path):
+            raise TypeError(
+                f"Router `{name}` after `{source}` takes no positional parameter, but a router is called with "
+                f"the state: define it as `def {name}(state): ...`"
+            )
         if name in self.branches.get(source, {}):
             name = f"{name}_{len(self.branches[source])}"
         branch = Branch(

@@ -47,6 +47,15 @@ def injected(fn: Any) -> tuple[str, ...]:
     return tuple(names)
 
 
+def takes_state(fn: Any) -> bool:
+    """False only when `fn` surely cannot be called with the state as its one positional argument."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return True  # builtins and the like: let the call itself decide
+    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params)
+
+
 def callable_name(fn: Any) -> str:
     name = getattr(fn, "name", None)
     if isinstance(name, str) and name:
