@@ -15,7 +15,7 @@ from typing import Any
 
 from . import _persist
 from ._context import CURRENT
-from ._errors import GraphBubbleUp, GraphInterrupt, ParentCommand, RunCancelledError
+from ._errors import GraphBubbleUp, GraphInterrupt, ParentCommand
 from ._plan import Task, TaskResult
 from ._run import (
     Run,
@@ -267,4 +267,4 @@ async def alive(run: Run, data: Any, q: Outbox) -> AsyncGenerator[Any, None]:
             await asyncio.wait([driver], timeout=1.0)
 
 
-__all__ = ["RunCancelledError", "adrain", "alive", "arun_loop", "drive", "Outbox"]
+__all__ = ["Outbox", "adrain", "alive", "arun_loop", "drive"]

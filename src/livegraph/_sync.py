@@ -95,14 +95,13 @@ def _close(aw: Any) -> None:
 
 
 def _sleep(run: Run, seconds: float) -> bool:
-    """Sleep between retries; True when the run was cancelled meanwhile."""
-    step = 0.05
-    waited = 0.0
-    while waited < seconds:
-        if run.cancelled:
-            return True
-        time.sleep(min(step, seconds - waited))
-        waited += step
+    """Sleep between retries; True when the run was cancelled meanwhile (which ends the sleep at once)."""
+    woken = threading.Event()
+    unregister = run.stop.add(woken.set)
+    try:
+        woken.wait(seconds)
+    finally:
+        unregister()
     return run.cancelled
 
 
