@@ -31,6 +31,7 @@ from typing import Any, Literal, cast
 from livegraph import Command, Interrupt, StateSnapshot
 
 from ._format import Formatter, compact_line, error_note
+from ._langgraph import stream_events
 from ._view import RunView, require, widget_bundle
 
 Action = Literal["approve", "edit", "reject"]
@@ -349,7 +350,7 @@ class ResumeForm:
         events: list[Any] = []
         try:
             with view:
-                for item in self.graph.stream(command, self.config, stream_mode="events"):
+                for item in stream_events(self.graph, command, self.config):
                     view.feed(item)
                     events.append(item)
         except Exception as exc:

@@ -23,6 +23,7 @@ from livegraph import END, Event, StateSnapshot
 
 from ._format import Formatter, PanelRecord, compact_line, panel_html, state_text
 from ._hitl import Pending, pending_interrupts
+from ._langgraph import history
 from ._model import RunModel
 from ._view import draw, require, widget_bundle
 
@@ -334,7 +335,7 @@ class Replay:
 
         if runs is None:
             runs = RECORDINGS.runs(graph, config)
-        self.steps = replay_steps(graph.get_state_history(config), runs, formatter)
+        self.steps = replay_steps(history(graph, config), runs, formatter)
         if not self.steps:
             raise ValueError(
                 f"Thread `{thread_of(config)}` has no checkpoints to replay; run it first with "

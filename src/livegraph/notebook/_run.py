@@ -14,6 +14,7 @@ from livegraph import Event
 
 from ._format import Formatter, header_line, status_line
 from ._hitl import after_run
+from ._langgraph import astream_events, stream_events
 from ._model import RunModel, Update, event_of
 from ._view import RunView, ipython_display, shell
 
@@ -165,7 +166,7 @@ def run(
     view = _view(graph, xray, formatter)
     items: list[Any] = []
     with view:
-        for item in graph.stream(inputs, config, stream_mode="events", **stream_kwargs):
+        for item in stream_events(graph, inputs, config, **stream_kwargs):
             view.feed(item)
             items.append(item)
     after_run(graph, config, items, formatter=formatter, xray=xray)
@@ -187,7 +188,7 @@ async def arun(
     view = _view(graph, xray, formatter)
     items: list[Any] = []
     with view:
-        async for item in graph.astream(inputs, config, stream_mode="events", **stream_kwargs):
+        async for item in astream_events(graph, inputs, config, **stream_kwargs):
             view.feed(item)
             items.append(item)
     after_run(graph, config, items, formatter=formatter, xray=xray)

@@ -96,7 +96,7 @@ def draw(graph: Any, xray: bool | int, scope: str) -> tuple[str | None, str]:
     try:
         from .. import render
 
-        return render.to_svg(graph.get_graph(xray=xray), xray=xray, scope=scope), ""
+        return render.to_svg(graph, xray=xray, scope=scope), ""  # LangGraph's graphs too
     except Exception as exc:
         return None, f"(no diagram: {' '.join(str(exc).split())})"
 

@@ -1,6 +1,8 @@
 """The render layer: a drawable graph as DOT, Mermaid, SVG or PNG, and the fast restyle for live runs.
 
-DOT and Mermaid are pure text functions. SVG and PNG need a Graphviz executable, found at call time
+Every function takes livegraph's drawable graph, a compiled graph, or LangGraph's own (`get_graph()` of a
+LangGraph graph, drawn offline; `show(graph)` leaves it as a cell's value). DOT and Mermaid are pure text
+functions. SVG and PNG need a Graphviz executable, found at call time
 (`find_renderer`); without one, `mimebundle` falls back to the DOT text and an install hint.
 """
 
@@ -10,6 +12,7 @@ from ._binding import to_graphviz
 from ._dot import to_dot
 from ._mermaid import to_mermaid
 from ._renderer import RenderError, find_renderer, mimebundle, to_png, to_svg
+from ._show import Diagram, show
 from ._style import svg_with_states
 
 __all__ = [
@@ -20,6 +23,8 @@ __all__ = [
     "to_graphviz",
     "svg_with_states",
     "mimebundle",
+    "show",
+    "Diagram",
     "find_renderer",
     "RenderError",
 ]

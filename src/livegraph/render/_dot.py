@@ -11,8 +11,10 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from .._drawable import DrawEdge, DrawGraph
+from ._langgraph import as_drawable
 from ._layout import Block, Box, layout
 from ._style import LOOKS, check_scope, check_states, dom_id
 
@@ -65,7 +67,7 @@ _EDGE_ATTRS: dict[str, dict[str, str | float]] = {
 
 
 def to_dot(
-    graph: DrawGraph,
+    graph: DrawGraph | Any,
     *,
     xray: bool | int = False,
     states: Mapping[str, str] | None = None,
@@ -74,7 +76,8 @@ def to_dot(
     """Write `graph` as DOT text, the same text for the same graph and arguments.
 
     Args:
-        graph: The drawable graph (`compiled.get_graph()`).
+        graph: The drawable graph (`compiled.get_graph()`), or a compiled graph; LangGraph's too (its
+            `get_graph(xray=...)` is drawn, see `render._langgraph`).
         xray: Draw subgraphs as clusters showing their own nodes: `True` for every level, an int for
             that many levels. When False, a subgraph is one node with a double border.
         states: Node path (`name`, `parent:child` inside a cluster) to `running`, `done`, `error` or
@@ -90,6 +93,7 @@ def to_dot(
     check_scope(scope)
     states = states or {}
     check_states(states)
+    graph, xray = as_drawable(graph, xray)
     head = [
         f"digraph {quote_id(graph.name)} {{",
         f"\tgraph {_attrs({'id': scope + 'graph', **_GRAPH})};",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .._drawable import DrawGraph
+from ._langgraph import as_drawable
 from ._layout import Block, Box, layout
 
 # Words Mermaid's flowchart grammar reads as keywords when they stand alone as a node id.
@@ -38,7 +40,7 @@ _SHAPES = {
 }
 
 
-def to_mermaid(graph: DrawGraph, *, xray: bool | int = False) -> str:
+def to_mermaid(graph: DrawGraph | Any, *, xray: bool | int = False) -> str:
     """Write `graph` as a Mermaid flowchart.
 
     Node ids are the node names where Mermaid allows it, else the name with other characters replaced
@@ -53,6 +55,7 @@ def to_mermaid(graph: DrawGraph, *, xray: bool | int = False) -> str:
     Returns:
         The Mermaid text, starting with `graph TD;` and ending with a newline.
     """
+    graph, xray = as_drawable(graph, xray)
     top = layout(graph, xray)
     ids: dict[str, str] = {}
     lines = ["graph TD;", *_block(top, ids, "\t")]

@@ -15,11 +15,12 @@ import sys
 import sysconfig
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from .._drawable import DrawGraph
 from .._errors import LiveGraphError
 from ._dot import to_dot
+from ._langgraph import as_drawable
 
 TIMEOUT = 10.0
 """Seconds a renderer may take for one drawing."""
@@ -58,7 +59,7 @@ def find_renderer() -> str | None:
 
 
 def to_svg(
-    graph: DrawGraph,
+    graph: DrawGraph | Any,
     *,
     xray: bool | int = False,
     states: Mapping[str, str] | None = None,
@@ -76,7 +77,7 @@ def to_svg(
 
 
 def to_png(
-    graph: DrawGraph,
+    graph: DrawGraph | Any,
     output_file_path: str | os.PathLike[str] | None = None,
     *,
     xray: bool | int = False,
@@ -106,7 +107,7 @@ def to_png(
 
 
 def mimebundle(
-    graph: DrawGraph,
+    graph: DrawGraph | Any,
     *,
     xray: bool | int = False,
     states: Mapping[str, str] | None = None,
@@ -118,6 +119,10 @@ def mimebundle(
         `image/svg+xml` and a one-line `text/plain` when a renderer works; else only `text/plain`: a
         `//` comment line saying why (with the install hint when there is no renderer), then the DOT text.
     """
+    try:
+        graph, xray = as_drawable(graph, xray)
+    except TypeError as exc:
+        return {"text/plain": str(exc)}
     summary = f"<graph {graph.name!r}: {len(graph.nodes)} nodes, {len(graph.edges)} edges>"
     try:
         dot = to_dot(graph, xray=xray, states=states, scope=scope)
