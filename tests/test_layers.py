@@ -19,7 +19,9 @@ OPTIONAL_LAYERS = ("llm", "render", "notebook")
 NOT_ENGINE = {*OPTIONAL_LAYERS, "checkpoint"}
 # What a plain `import livegraph` must not load: the optional layers' packages, and pydantic (supported for
 # state schemas only when the user already has it).
-HEAVY = ("ipywidgets", "IPython", "graphviz", "openai", "anywidget", "nest_asyncio", "pydantic")
+HEAVY = (
+    "ipywidgets", "IPython", "graphviz", "openai", "anywidget", "nest_asyncio", "pydantic", "langgraph", "langchain_core"
+)
 # Who may not import whom, anywhere in the module (also inside functions).
 FORBIDDEN = {
     "llm": ("notebook",),
