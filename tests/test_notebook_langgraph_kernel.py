@@ -10,6 +10,7 @@ import textwrap
 from collections.abc import Iterator
 
 import pytest
+
 from test_notebook_kernel import Kernel, appends, of, panels
 
 pytestmark = [pytest.mark.kernel, pytest.mark.timeout(180)]
