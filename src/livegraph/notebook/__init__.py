@@ -9,6 +9,9 @@ your own `for chunk in graph.stream(...)` loop; `RunView` is the whole view, fed
 stops at an `interrupt()`, `run()` leaves an approve / edit / reject form in the cell (`resume_form`);
 `replay(graph, config)` steps through a recorded thread.
 
+All of it works for graphs that LangGraph itself compiled: their streams are translated into livegraph's
+events (`stream_events(graph, inputs)`), and LangGraph is imported only when such a graph is passed.
+
 ipywidgets and anywidget are imported only when a view is made (`pip install 'livegraph[notebook]'`).
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 from ._format import chunk_text, compact_line, format_chunk, status_line
 from ._hitl import Decision, ResumeForm, resume_form
+from ._langgraph import astream_events, stream_events
 from ._replay import Replay, replay
 from ._run import TextView, arun, run
 from ._view import Panel, RunView
@@ -31,6 +35,8 @@ __all__ = [
     "Decision",
     "replay",
     "Replay",
+    "stream_events",
+    "astream_events",
     "chunk_text",
     "compact_line",
     "format_chunk",
