@@ -82,6 +82,7 @@ class Translator:
         self.scopes: dict[tuple[str, ...], _Scope] = {}
         self.inputs_of: dict[str, Any] = {}  # task id -> its input (a subgraph's `run_start` carries it)
         self.interrupted = False
+        self.holding = False  # some scope holds `Send` task starts
 
     def _event(self, kind: Any, scope: _Scope, node: str | None, task: str | None, data: Any) -> Event:
         return Event(kind, node, task, scope.step, scope.ns, self.clock(), data)
@@ -106,9 +107,9 @@ class Translator:
         kind, ns = part["type"], tuple(part.get("ns") or ())
         data: Any = part.get("data")
         out: list[Event] = []
-        if not (kind == "tasks" and "input" in data):
+        if self.holding and not (kind == "tasks" and "input" in data):
             self._flush(out)
-        scope = self._scope(ns, out)
+        scope = self.scopes.get(ns) or self._scope(ns, out)
         if kind == "tasks":
             if "input" in data:
                 self._task_start(scope, data, out)
@@ -173,6 +174,7 @@ class Translator:
                 self._begin_step(scope, [name for _, name in plan], out)
             elif tuple(data.get("triggers") or ()) == (_PUSH,):
                 scope.held.append(dict(data))  # more `Send` workers may follow in this burst
+                self.holding = True
                 return
             else:
                 self._begin_step(scope, [data["name"]], out)
@@ -200,6 +202,7 @@ class Translator:
 
     def _flush(self, out: list[Event]) -> None:
         """Start the held `Send` workers: the burst of task starts is over, so their list is whole."""
+        self.holding = False
         for scope in self.scopes.values():
             if scope.held:
                 held, scope.held = scope.held, []
