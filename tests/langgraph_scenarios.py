@@ -179,3 +179,32 @@ PARALLEL_CUSTOM = """
         .compile()
     )
 """
+
+NESTED_REVIEW = """
+    import operator
+    from typing import Annotated, TypedDict
+    from langgraph.checkpoint.memory import InMemorySaver
+    from langgraph.config import get_stream_writer
+    from langgraph.graph import END, START, StateGraph
+    from langgraph.types import interrupt
+
+    class State(TypedDict):
+        log: Annotated[list, operator.add]
+
+    def draft(state):
+        get_stream_writer()("drafting")
+        return {"log": ["draft"]}
+
+    def check(state):
+        answer = interrupt("ok?")
+        get_stream_writer()(f"checked: {answer}")
+        return {"log": [answer]}
+
+    inner = StateGraph(State).add_node(check).add_edge(START, "check").add_edge("check", END).compile()
+    graph = (
+        StateGraph(State)
+        .add_node(draft).add_node("review", inner)
+        .add_edge(START, "draft").add_edge("draft", "review").add_edge("review", END)
+        .compile(checkpointer=InMemorySaver())
+    )
+"""

@@ -24,7 +24,7 @@ from livegraph.types import Command
 pytest.importorskip("langgraph")
 pytest.importorskip("langchain_core")
 
-from langgraph_scenarios import FAN_OUT, PARALLEL_CUSTOM, PIPELINE, REVIEW, build  # noqa: E402
+from langgraph_scenarios import FAN_OUT, NESTED_REVIEW, PARALLEL_CUSTOM, PIPELINE, REVIEW, build  # noqa: E402
 
 
 def fold(events: list[Any]) -> RunModel:
@@ -111,6 +111,37 @@ def test_interrupt_resume_and_error_give_the_same_records_on_both_engines() -> N
         "error · in `fail`: ValueError: no way: ok · 3 steps · <t> · 1 token\n"
         "── review · step 2 · done ──\nanswer: ok\n── fail · step 3 · error ──\nValueError: no way: ok",
     )
+
+
+def test_an_interrupt_inside_a_subgraph_gives_the_same_records_on_both_engines() -> None:
+    records = {}
+    for engine in ("livegraph", "langgraph"):
+        graph = build(NESTED_REVIEW, engine)["graph"]
+        first, _, error = run(graph, {"log": []}, CONFIG)
+        second, events, error2 = run(graph, Command(resume="yes"), CONFIG)
+        assert (error, error2) == (None, None)
+        records[engine] = (first, second, fold(events).final_state)
+    assert records["langgraph"] == records["livegraph"] == (
+        "interrupted · at `review`: 'ok?' · 2 steps · <t> · 1 token\n── draft · step 1 · done ──\ndrafting\n"
+        "── review · step 2 · interrupted ──\n── review › check · step 1 · interrupted ──",
+        "done · 2 steps · <t> · 1 token\n── review · step 2 · done ──\n── review › check · step 1 · done ──\n"
+        "checked: yes",
+        {"log": ["draft", "draft", "yes"]},
+    )
+
+
+def test_the_diagram_lights_the_nodes_of_a_langgraph_subgraph_where_they_are_drawn() -> None:
+    graph = build(PIPELINE, "langgraph")["graph"]
+    _, events, _ = run(graph, {"topic": "cats", "notes": []})
+    states = fold(events).node_states()
+    assert states == {
+        "__start__": "done", "research": "done", "write": "done", "review": "done",
+        "review:__start__": "done", "review:polish": "done", "review:__end__": "done", "__end__": "done",
+    }
+    dot = render.to_dot(graph, xray=True, states=states)
+    for path in states:
+        assert f'"{path}" [id="node-{path.replace(":", "-3a-")}", class="lg-node' in dot or path == "review"
+    assert 'graph [id="node-review", class="lg-cluster lg-done"' in dot
 
 
 def test_the_replay_of_a_langgraph_thread_reads_as_livegraph_s() -> None:
