@@ -168,6 +168,18 @@ def test_the_replay_of_a_langgraph_thread_reads_as_livegraph_s() -> None:
     ]
 
 
+def test_an_update_state_checkpoint_of_a_langgraph_thread_shows_what_changed() -> None:
+    graph = build(REVIEW, "langgraph")["graph"]
+    config = {"configurable": {"thread_id": "u1"}}
+    graph.invoke({"draft": "", "verdict": ""}, config)
+    graph.update_state(config, {"draft": "edited"}, as_node="write")
+    newest = replay_steps(history(graph, config))[-1]
+    assert (newest.step, newest.source, newest.writes, newest.next) == (
+        2, "update", {"update_state": {"draft": "edited"}}, ("review",)
+    )
+    assert [(p.title, p.note) for p in newest.panels] == [("update_state", "update: {'draft': 'edited'}")]
+
+
 def test_an_async_run_gives_the_record_of_a_sync_one() -> None:
     graph = build(PIPELINE, "langgraph")["graph"]
     assert asyncio.run(arun(graph, {"topic": "cats", "notes": []})) == PIPELINE_RECORD

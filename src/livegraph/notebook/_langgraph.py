@@ -34,6 +34,10 @@ MODES = ["tasks", "updates", "custom", "messages", "checkpoints", "values"]
 """The LangGraph stream modes the translation reads."""
 
 _PUSH = "__pregel_push"
+_NONE = object()
+UPDATE = "update_state"
+"""What the replay names an `update_state` checkpoint of a LangGraph thread by (LangGraph does not keep
+the `as_node`)."""
 _INTERRUPT = "__interrupt__"
 
 
@@ -367,6 +371,8 @@ def history(graph: Any, config: Mapping[str, Any]) -> list[StateSnapshot]:
     LangGraph's checkpoints do not keep the step's writes in their metadata; they are the results of the
     tasks of the checkpoint before. Its input checkpoint (step -1) is folded into the first one (step 0),
     which then reads as livegraph's input checkpoint (`source: input`, writes `{"__start__": input}`).
+    An `update_state` checkpoint keeps neither the update nor the node it was made as: its writes are
+    `{"update_state": <the keys whose values changed>}`.
     """
     if not is_langgraph(graph):
         return list(graph.get_state_history(config))
@@ -385,6 +391,10 @@ def history(graph: Any, config: Mapping[str, Any]) -> list[StateSnapshot]:
                     writes[task.name] = task.result
         if before is not None and (before.metadata or {}).get("source") == "input":
             meta["source"] = "input"
+        if meta.get("source") == "update" and before is not None:
+            # LangGraph keeps neither the update nor its `as_node`: show what changed.
+            old = dict(before.values or {})
+            writes = {UPDATE: {k: v for k, v in dict(snap.values or {}).items() if old.get(k, _NONE) != v}}
         meta["writes"] = writes
         out.append(
             StateSnapshot(
