@@ -220,6 +220,36 @@ def test_run_on_a_langgraph_graph_outside_jupyter_prints_the_text_view(capsys: p
     )
 
 
+def test_the_final_state_is_what_invoke_returns_also_with_an_output_schema_and_a_checkpointer() -> None:
+    import livegraph.notebook as lgn
+
+    names = build(
+        """
+        from typing import TypedDict
+        from langgraph.checkpoint.memory import InMemorySaver
+        from langgraph.graph import START, StateGraph
+
+        class State(TypedDict):
+            question: str
+            scratch: str
+            answer: str
+
+        class Out(TypedDict):
+            answer: str
+
+        def work(state):
+            return {"scratch": "thinking", "answer": state["question"].upper()}
+
+        graph = (StateGraph(State, output_schema=Out).add_node(work).add_edge(START, "work")
+                 .compile(checkpointer=InMemorySaver()))
+        """,
+        "langgraph",
+    )
+    graph = names["graph"]
+    expected = graph.invoke({"question": "why?"}, {"configurable": {"thread_id": "o1"}})
+    assert lgn.run(graph, {"question": "why?"}, {"configurable": {"thread_id": "o2"}}) == expected == {"answer": "WHY?"}
+
+
 def test_a_text_view_fed_by_hand_takes_the_translated_events() -> None:
     out = io.StringIO()
     graph = build(FAN_OUT, "langgraph")["graph"]

@@ -59,7 +59,8 @@ class _Scope:
     open: bool = False  # a step's tasks have started and its end was not sent yet
     plan: list[tuple[str, str]] | None = None  # (task id, node) of the next step, from a checkpoint
     checkpoints: bool = False  # checkpoints are streamed here: they end the steps
-    values: Any = None
+    values: Any = None  # the state after the last step (every channel when a checkpoint says it)
+    output: Any = None  # the last `values` part: what `invoke` would return
     running: dict[str, str] = field(default_factory=dict)  # task id -> node, in start order
     labels: dict[str, str] = field(default_factory=dict)  # task id -> its panel's title in this step
     names: Counter[str] = field(default_factory=Counter)  # the step's tasks per node
@@ -77,11 +78,15 @@ class Translator:
 
     Args:
         inputs: The run's input (`run_start` carries it; None when resuming with a `Command`).
+        output: The graph's output channels (`graph.output_channels`): `run_end` carries the final state
+            as `invoke` returns it (the `values` stream carries every state key, whatever the output
+            schema). None: the whole state.
         clock: The monotonic clock events are stamped with.
     """
 
-    def __init__(self, inputs: Any = None, *, clock: Any = time.monotonic) -> None:
+    def __init__(self, inputs: Any = None, *, output: Any = None, clock: Any = time.monotonic) -> None:
         self.inputs = inputs
+        self.output = output
         self.clock = clock
         self.scopes: dict[tuple[str, ...], _Scope] = {}
         self.inputs_of: dict[str, Any] = {}  # task id -> its input (a subgraph's `run_start` carries it)
@@ -127,7 +132,7 @@ class Translator:
             self._updates(scope, data, out)
         elif kind == "values":
             if not part.get("interrupts"):
-                scope.values = data
+                scope.values = scope.output = data
                 if scope.open and not scope.checkpoints and not scope.running:
                     self._end_step(scope, out)
         elif kind == "checkpoints":
@@ -141,8 +146,16 @@ class Translator:
         top = self._scope((), out)
         if top.open and not self.interrupted:
             self._end_step(top, out)
-        out.append(self._event("run_end", top, None, None, top.values))
+        out.append(self._event("run_end", top, None, None, self._final(top)))
         return out
+
+    def _final(self, top: _Scope) -> Any:
+        values = top.output if top.output is not None else top.values
+        if not isinstance(values, Mapping) or self.output is None:
+            return values
+        if isinstance(self.output, str):
+            return values.get(self.output)
+        return {key: values[key] for key in self.output if key in values}
 
     def error(self, exc: BaseException) -> list[Event]:
         """The events that close a run whose stream raised `exc`."""
@@ -318,7 +331,7 @@ def stream_events(graph: Any, inputs: Any, config: Mapping[str, Any] | None, **k
     if not is_langgraph(graph):
         yield from graph.stream(inputs, config, stream_mode="events", **kwargs)
         return
-    translator = Translator(_run_input(inputs))
+    translator = Translator(_run_input(inputs), output=getattr(graph, "output_channels", None))
     yield from translator.start()
     parts = graph.stream(
         langgraph_input(inputs), config, stream_mode=MODES, subgraphs=True, version="v2", **kwargs
@@ -342,7 +355,7 @@ async def astream_events(
         async for item in graph.astream(inputs, config, stream_mode="events", **kwargs):
             yield item
         return
-    translator = Translator(_run_input(inputs))
+    translator = Translator(_run_input(inputs), output=getattr(graph, "output_channels", None))
     for event in translator.start():
         yield event
     parts = graph.astream(
