@@ -116,8 +116,8 @@ class Translator:
         kind, ns = part["type"], tuple(part.get("ns") or ())
         data: Any = part.get("data")
         out: list[Event] = []
-        if self.holding and not (kind == "tasks" and "input" in data):
-            self._flush(out)
+        if self.holding and not (kind == "tasks" and "input" in data and ns in self.scopes and self.scopes[ns].held):
+            self._flush(out)  # the burst of task starts is over
         scope = self.scopes.get(ns) or self._scope(ns, out)
         if kind == "tasks":
             if "input" in data:
