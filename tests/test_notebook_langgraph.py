@@ -359,6 +359,23 @@ def test_a_subgraph_s_run_starts_and_ends_inside_its_task_and_errors_end_the_run
     ]
 
 
+def test_a_chunk_of_a_functional_api_task_goes_to_that_task_not_to_its_caller() -> None:
+    # A `@task` runs beside the entrypoint that called it; its chunks carry the caller's namespace.
+    parts = [start("f1", "flow"), start("s1", "shout", push=True),
+             {"type": "custom", "ns": ("flow:f1",), "data": "x"}, end("s1", "shout"), end("f1", "flow")]
+    assert [e[:5] for e in parts_to_events(parts)] == [
+        ("run_start", None, None, 0, ()),
+        ("step_start", None, None, 1, ()),
+        ("task_start", "flow", "f1", 1, ()),
+        ("task_start", "shout", "s1", 1, ()),
+        ("chunk", "shout", "s1", 1, ()),
+        ("task_end", "shout", "s1", 1, ()),
+        ("task_end", "flow", "f1", 1, ()),
+        ("step_end", None, None, 1, ()),
+        ("run_end", None, None, 1, ()),
+    ]
+
+
 def test_interrupts_become_livegraph_interrupts_of_their_task() -> None:
     parts = [start("r1", "review"), end("r1", "review", interrupts=[{"value": {"q": 1}, "id": "i1"}])]
     assert parts_to_events(parts)[-2:] == [

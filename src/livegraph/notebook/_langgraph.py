@@ -12,7 +12,8 @@ What LangGraph's streams say, and what they leave out:
   metadata names the task (`langgraph_checkpoint_ns`), so tokens go to their task's panel.
 - `custom` chunks carry only the namespace they were written in, not the task. A chunk written while one
   task of that namespace runs is that task's; while several run, it goes to a panel named for all of them
-  (`write #1 / #2`, `plan / review`) rather than to a guessed one.
+  (`write #1 / #2`, `plan / review`) rather than to a guessed one. (A functional API `@task` writes under
+  its caller's namespace; it runs beside the caller, which is then not a candidate.)
 - A step's task list comes from the checkpoint before it (`checkpoints`). Without a checkpointer LangGraph
   announces the tasks one by one, so the first `Send` worker of a step is held until the next part arrives
   (then the whole list is known and panels are numbered as for livegraph graphs).
@@ -118,6 +119,11 @@ class Translator:
         out: list[Event] = []
         if self.holding and not (kind == "tasks" and "input" in data and ns in self.scopes and self.scopes[ns].held):
             self._flush(out)  # the burst of task starts is over
+        caller = None
+        if kind in ("custom", "messages") and ns not in self.scopes and ns[:-1] in self.scopes:
+            # Written by a task pushed while its caller runs (a functional API `@task`): the chunk carries
+            # the caller's namespace, and the task runs beside the caller, in the scope above.
+            caller, ns = ns[-1].partition(":")[2], ns[:-1]
         scope = self.scopes.get(ns) or self._scope(ns, out)
         if kind == "tasks":
             if "input" in data:
@@ -125,9 +131,9 @@ class Translator:
             else:
                 self._task_end(scope, data, out)
         elif kind == "custom":
-            self._chunk(scope, "chunk", data, None, out)
+            self._chunk(scope, "chunk", data, None, caller, out)
         elif kind == "messages":
-            self._message(scope, data, out)
+            self._message(scope, data, caller, out)
         elif kind == "updates":
             self._updates(scope, data, out)
         elif kind == "values":
@@ -268,22 +274,25 @@ class Translator:
 
     # -- what tasks stream -------------------------------------------------------------------------------
 
-    def _message(self, scope: _Scope, data: Any, out: list[Event]) -> None:
+    def _message(self, scope: _Scope, data: Any, caller: str | None, out: list[Event]) -> None:
         metadata = data[1] if isinstance(data, tuple) and len(data) == 2 else {}
         path = str((metadata or {}).get("langgraph_checkpoint_ns") or "")
         task = path.rsplit("|", 1)[-1].partition(":")[2]
-        self._chunk(scope, "message", data, task if task in scope.running else None, out)
+        self._chunk(scope, "message", data, task if task in scope.running else None, caller, out)
 
-    def _chunk(self, scope: _Scope, kind: Any, data: Any, task: str | None, out: list[Event]) -> None:
-        if task is None and len(scope.running) == 1:
-            task = next(iter(scope.running))
+    def _chunk(
+        self, scope: _Scope, kind: Any, data: Any, task: str | None, caller: str | None, out: list[Event]
+    ) -> None:
+        candidates = [t for t in scope.running if t != caller]
+        if task is None and len(candidates) == 1:
+            task = candidates[0]
         if task is not None:
             out.append(self._event(kind, scope, scope.running[task], task, data))
             return
         # Several tasks run here and the stream does not say which one wrote this: a panel for all of them.
-        label = _shared_label([scope.labels.get(t, n) for t, n in scope.running.items()])
+        label = _shared_label([scope.labels.get(t, scope.running[t]) for t in candidates])
         if label not in scope.shared:
-            scope.shared[label] = set(scope.running)
+            scope.shared[label] = set(candidates)
         out.append(self._event(kind, scope, label, None, data))
 
 
