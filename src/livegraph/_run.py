@@ -6,6 +6,7 @@ task does with its node's return value, its routers and its retries lives here, 
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _persist
 from ._constants import INTERRUPT, START
-from ._context import Runtime
+from ._context import CURRENT, Runtime
 from ._errors import GraphInterrupt, GraphRecursionError, ParentCommand, RunCancelledError, add_note
 from ._events import Event
 from ._messages import MessageChunk
@@ -105,6 +106,7 @@ class Run:
         "interrupt_after",
         "interrupt_before",
         "interrupts",
+        "interop",
         "modes",
         "ns",
         "owners",
@@ -151,6 +153,8 @@ class Run:
         self.context = context
         self.store = graph.store
         self.parent_scope = parent_scope
+        # LangChain's side of the run (see `enter_task`), shared with the subgraphs it calls
+        self.interop: Any = parent_scope.run.interop if parent_scope is not None else None
         self.values: dict[str, Any] = initial_values(self.spec.channels)
         self.pending = Pending()
         self.step = 0
@@ -426,7 +430,7 @@ class TaskScope:
 
         return write
 
-    def _make_message_writer(self) -> Callable[[Any], None]:
+    def _make_message_writer(self) -> Callable[..., None]:
         run, task = self.run, self.task
         messages, events = "messages" in run.modes, "events" in run.modes
         if not messages and not events:
@@ -435,17 +439,16 @@ class TaskScope:
         name, tid = task.name, task.id
         meta = self.metadata()
 
-        def write(chunk: Any) -> None:
+        def write(chunk: Any, metadata: dict[str, Any] | None = None) -> None:
             if stop.cancelled:
                 raise RunCancelledError(f"The run was stopped; node `{name}` stops at its next write")
             if isinstance(chunk, str):
                 chunk = MessageChunk(content=chunk)
+            item = (chunk, meta if metadata is None else metadata)
             if messages:
-                put(("messages", ns, (chunk, meta)))
+                put(("messages", ns, item))
             if events:
-                put(
-                    ("events", ns, Event("message", name, tid, run.step, ns, time.monotonic(), (chunk, meta)))
-                )
+                put(("events", ns, Event("message", name, tid, run.step, ns, time.monotonic(), item)))
 
         return write
 
@@ -495,8 +498,28 @@ class TaskScope:
         return out
 
 
+def enter_task(scope: TaskScope) -> tuple[Any, Callable[[], None] | None]:
+    """Make `scope` the current task (and, once LangChain is imported, LangChain's current config)."""
+    token = CURRENT.set(scope)
+    run = scope.run
+    if run.interop is None and "langchain_core" in sys.modules:
+        from ._plugins import langchain_interop
+
+        run.interop = langchain_interop(run)
+    return token, (run.interop.enter(scope) if run.interop is not None else None)
+
+
+def leave_task(entered: tuple[Any, Callable[[], None] | None]) -> None:
+    token, leave = entered
+    if leave is not None:
+        leave()
+    CURRENT.reset(token)
+
+
 # -- what a task does with its node's answer (shared by both drivers) ----------------------------------------
 def result_of(run: Run, task: Task, output: Any) -> TaskResult:
+    if run.interop is not None:
+        run.interop.node_output(run, task, output)
     return updates_of(task.name, output, run.spec.channels, run.spec.state_view.keys)
 
 
