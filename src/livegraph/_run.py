@@ -127,6 +127,7 @@ class Run:
         "step_values",
         "stop",
         "store",
+        "subgraphs",
         "subs",
         "thread_id",
         "values",
@@ -169,6 +170,7 @@ class Run:
         self.cp_id: str | None = None
         self.resume: dict[str, list[Any]] = {}
         self.owners: dict[str, str] = {}  # interrupt id -> the (innermost) task that asked
+        self.subgraphs = parent_scope.run.subgraphs if parent_scope is not None else False  # stream(subgraphs=)
         self.subs: dict[str, Any] = {}  # task id -> where its interrupted subgraph stood
         self.restored = False  # a subgraph run put back where it was interrupted
         self.step_pending: dict[str, Any] = {}

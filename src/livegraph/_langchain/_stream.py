@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 NOSTREAM = "nostream"
 Writer = Callable[..., None]
+Target = tuple[Writer, dict[str, Any], bool]  # a task's message writer, its metadata, whether it counts
 
 
 def _values(obj: Any) -> Sequence[Any]:
@@ -77,17 +78,22 @@ class MessagesHandler(BaseCallbackHandler, _StreamingCallbackHandler):
     raise_error = True
 
     def __init__(self) -> None:
-        self.tasks: dict[str, tuple[Writer, dict[str, Any]]] = {}
-        self.runs: dict[UUID, tuple[Writer, dict[str, Any]]] = {}
+        self.tasks: dict[str, Target] = {}
+        self.runs: dict[UUID, Target] = {}
         self.seen: set[str] = set()
+        # Ids streamed from inside subgraphs when the consumer did not ask for `subgraphs=True`: LangGraph
+        # does not stream those at all (they count as unseen when the subgraph's node returns them), but
+        # the live view (`events`) shows them.
+        self.hidden: set[str] = set()
 
-    def emit(self, writer: Writer, meta: dict[str, Any], message: BaseMessage, dedupe: bool) -> None:
-        if dedupe and message.id in self.seen:
+    def emit(self, target: Target, message: BaseMessage, dedupe: bool) -> None:
+        seen = self.seen if target[2] else self.hidden
+        if dedupe and message.id in seen:
             return
         if message.id is None:
             message.id = str(uuid.uuid4())
-        self.seen.add(message.id)
-        writer(message, meta)
+        seen.add(message.id)
+        target[0](message, target[1])
 
     def tap_output_aiter(self, run_id: UUID, output: Any) -> Any:
         return output
@@ -114,13 +120,13 @@ class MessagesHandler(BaseCallbackHandler, _StreamingCallbackHandler):
         user_tags = [t for t in tags or () if not t.startswith("seq:step")]
         if user_tags:
             metadata["tags"] = user_tags
-        self.runs[run_id] = (task[0], metadata)
+        self.runs[run_id] = (task[0], metadata, task[2])
 
     def on_llm_new_token(
         self, token: str, *, chunk: Any = None, run_id: UUID, parent_run_id: UUID | None = None, **kwargs: Any
     ) -> Any:
         if isinstance(chunk, ChatGenerationChunk) and (run := self.runs.get(run_id)) is not None:
-            self.emit(run[0], run[1], chunk.message, dedupe=False)
+            self.emit(run, chunk.message, dedupe=False)
 
     def on_llm_end(self, response: LLMResult, *, run_id: UUID, parent_run_id: UUID | None = None,
                    **kwargs: Any) -> Any:
@@ -128,7 +134,7 @@ class MessagesHandler(BaseCallbackHandler, _StreamingCallbackHandler):
         if run is not None and response.generations and response.generations[0]:
             gen = response.generations[0][0]
             if isinstance(gen, ChatGeneration):
-                self.emit(run[0], run[1], gen.message, dedupe=True)
+                self.emit(run, gen.message, dedupe=True)
 
     def on_llm_error(self, error: BaseException, *, run_id: UUID, parent_run_id: UUID | None = None,
                      **kwargs: Any) -> Any:
@@ -161,23 +167,28 @@ class RunInterop:
 
     def __init__(self, run: Run) -> None:
         self.handler = MessagesHandler() if {"messages", "events"} & run.modes else None
+        self.subgraphs = run.subgraphs
 
     def enter(self, scope: TaskScope) -> Callable[[], None]:
         """Set LangChain's config for the task; returns what undoes it when the task ends."""
         config = scope.config
         meta = config["metadata"]
+        key = meta["langgraph_checkpoint_ns"]
+        if scope.run.ns:  # LangChain passes the outermost task's namespace down as `checkpoint_ns`
+            meta["checkpoint_ns"] = key.split("|", 1)[0]
         run_meta = {k: v for k, v in meta.items() if not k.startswith("langgraph_")}
         config["callbacks"] = _callbacks(scope.run.config.get("callbacks"), self.handler,
                                          {**run_meta, "ls_integration": "langgraph"})
         handler = self.handler
-        key = meta["langgraph_checkpoint_ns"]
         if handler is not None:
             node_meta = {**run_meta, "ls_integration": "langgraph",
                          **{k: v for k, v in meta.items() if k.startswith("langgraph_")}}
-            handler.tasks[key] = (scope.message_writer, node_meta)
+            visible = not scope.run.ns or self.subgraphs
+            handler.tasks[key] = (scope.message_writer, node_meta, visible)
+            seen = handler.seen if visible else handler.hidden
             for message in _messages_in(scope.task.input):
                 if message.id is not None:
-                    handler.seen.add(message.id)
+                    seen.add(message.id)
         token = var_child_runnable_config.set(config)  # type: ignore[arg-type]
 
         def leave() -> None:
@@ -195,4 +206,4 @@ class RunInterop:
         target = handler.tasks.get("|".join((*run.ns, f"{task.name}:{task.id}")))
         if target is not None:
             for message in _messages_in(output):
-                handler.emit(target[0], target[1], message, dedupe=True)
+                handler.emit(target, message, dedupe=True)

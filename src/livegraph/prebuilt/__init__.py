@@ -1,0 +1,7 @@
+"""LangGraph's `langgraph.prebuilt` path: `ToolNode`, `tools_condition`, `create_react_agent`,
+`InjectedState`, `InjectedStore`. Needs `langchain-core` (`pip install 'livegraph[langchain]'`)."""
+
+from livegraph.prebuilt.chat_agent_executor import AgentState, create_react_agent
+from livegraph.prebuilt.tool_node import InjectedState, InjectedStore, ToolNode, tools_condition
+
+__all__ = ["AgentState", "InjectedState", "InjectedStore", "ToolNode", "create_react_agent", "tools_condition"]
