@@ -163,7 +163,8 @@ class CompiledStateGraph:
             items = _sync.live(self._new_run(config, q.put, modes, context, kwargs, subgraphs), input, q)
         else:
             buffer: list[Any] = []
-            items = _sync.drain(self._new_run(config, buffer.append, modes, context, kwargs, subgraphs), input, buffer)
+            run = self._new_run(config, buffer.append, modes, context, kwargs, subgraphs)
+            items = _sync.drain(run, input, buffer)
         try:
             for item in items:
                 out = shape(item)
@@ -224,7 +225,8 @@ class CompiledStateGraph:
             items = _async.alive(self._new_run(config, box.put, modes, context, kwargs, subgraphs), input, box)
         else:
             buffer: list[Any] = []
-            items = _async.adrain(self._new_run(config, buffer.append, modes, context, kwargs, subgraphs), input, buffer)
+            run = self._new_run(config, buffer.append, modes, context, kwargs, subgraphs)
+            items = _async.adrain(run, input, buffer)
         try:
             async for item in items:
                 out = shape(item)

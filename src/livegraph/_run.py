@@ -103,10 +103,10 @@ class Run:
         "cp_ns",
         "graph",
         "head",
+        "interop",
         "interrupt_after",
         "interrupt_before",
         "interrupts",
-        "interop",
         "modes",
         "ns",
         "owners",
@@ -170,7 +170,7 @@ class Run:
         self.cp_id: str | None = None
         self.resume: dict[str, list[Any]] = {}
         self.owners: dict[str, str] = {}  # interrupt id -> the (innermost) task that asked
-        self.subgraphs = parent_scope.run.subgraphs if parent_scope is not None else False  # stream(subgraphs=)
+        self.subgraphs: bool = parent_scope.run.subgraphs if parent_scope is not None else False  # stream(subgraphs=)
         self.subs: dict[str, Any] = {}  # task id -> where its interrupted subgraph stood
         self.restored = False  # a subgraph run put back where it was interrupted
         self.step_pending: dict[str, Any] = {}

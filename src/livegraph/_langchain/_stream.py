@@ -66,7 +66,7 @@ def _messages_in(value: Any) -> Iterator[BaseMessage]:
                 yield from (m for m in v if isinstance(m, BaseMessage))
 
 
-class MessagesHandler(BaseCallbackHandler, _StreamingCallbackHandler):
+class MessagesHandler(BaseCallbackHandler, _StreamingCallbackHandler[Any]):
     """Sends a chat model's chunks to the `messages` writer of the task that called it.
 
     Tasks are found by their `langgraph_checkpoint_ns`, which LangChain passes in every run's metadata, so
@@ -123,7 +123,14 @@ class MessagesHandler(BaseCallbackHandler, _StreamingCallbackHandler):
         self.runs[run_id] = (task[0], metadata, task[2])
 
     def on_llm_new_token(
-        self, token: str, *, chunk: Any = None, run_id: UUID, parent_run_id: UUID | None = None, **kwargs: Any
+        self,
+        token: Any,
+        *,
+        chunk: Any = None,
+        run_id: UUID,
+        parent_run_id: UUID | None = None,
+        tags: list[str] | None = None,
+        **kwargs: Any,
     ) -> Any:
         if isinstance(chunk, ChatGenerationChunk) and (run := self.runs.get(run_id)) is not None:
             self.emit(run, chunk.message, dedupe=False)
@@ -167,7 +174,7 @@ class RunInterop:
 
     def __init__(self, run: Run) -> None:
         self.handler = MessagesHandler() if {"messages", "events"} & run.modes else None
-        self.subgraphs = run.subgraphs
+        self.subgraphs: bool = run.subgraphs
 
     def enter(self, scope: TaskScope) -> Callable[[], None]:
         """Set LangChain's config for the task; returns what undoes it when the task ends."""

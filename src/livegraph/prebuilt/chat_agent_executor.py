@@ -102,7 +102,7 @@ def create_react_agent(
         raise ValueError(f"Invalid version {version!r}; use 'v1' or 'v2'")
     if isinstance(model, str):
         try:
-            from langchain.chat_models import init_chat_model
+            from langchain.chat_models import init_chat_model  # type: ignore[import-not-found]
         except ImportError as exc:
             raise ImportError(
                 f"create_react_agent({model!r}): a model given by name needs `pip install langchain` "

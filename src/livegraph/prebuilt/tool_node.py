@@ -151,7 +151,7 @@ class ToolNode:
         calls, kind, state = self._parse(input)
         config = get_config()
         store = get_store()
-        with get_executor_for_config(config) as executor:
+        with get_executor_for_config(config) as executor:  # type: ignore[arg-type]
             outputs = list(executor.map(lambda c: self._run_one(c, kind, state, config, store), calls))
         return self._combine(outputs, kind)
 
@@ -173,7 +173,8 @@ class ToolNode:
                 else:
                     response = tool.invoke(args, config)
             except ValidationError as exc:
-                raise ToolInvocationError(call["name"], exc, call["args"], set(self._injected[call["name"]][0]))
+                injected = set(self._injected[call["name"]][0])
+                raise ToolInvocationError(call["name"], exc, call["args"], injected) from exc
             return self._normalize(response, call)
         except GraphBubbleUp:
             raise
@@ -234,7 +235,7 @@ class ToolNode:
         last = next((m for m in reversed(messages) if isinstance(m, AIMessage)), None)
         if last is None:
             raise ValueError("No AIMessage found in input")
-        return list(last.tool_calls), kind, input
+        return [dict(c) for c in last.tool_calls], kind, input
 
     def _combine(self, outputs: list[Any], kind: str) -> Any:
         flat: list[Any] = []
@@ -260,13 +261,14 @@ class ToolNode:
 def tools_condition(state: Any, messages_key: str = "messages") -> str:
     """Route to `tools` when the last message asks for tool calls, else to END."""
     if isinstance(state, list):
-        last = state[-1]
-    elif isinstance(state, dict) and (messages := state.get(messages_key, [])):
-        last = messages[-1]
-    elif messages := getattr(state, messages_key, []):
-        last = messages[-1]
+        messages = state
+    elif isinstance(state, dict):
+        messages = state.get(messages_key, [])
     else:
+        messages = getattr(state, messages_key, [])
+    if not messages:
         raise ValueError(f"No messages found in input state to tool_edge: {state}")
+    last = messages[-1]
     if getattr(last, "tool_calls", None):
         return "tools"
     return END
