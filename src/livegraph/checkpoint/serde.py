@@ -6,7 +6,8 @@ saved, with an error that names the state key.
 
 Tagged values are objects with one key `"__lg__"` naming the type and `"v"` the value:
 `tuple`, `set`, `frozenset`, `bytes` (base64), `datetime`, `date`, `Send`, `Interrupt`, `MessageChunk`,
-`Command`, chat messages (livegraph's own, and LangChain's when `langchain_core` is there), registered dataclasses and pydantic models (by the name given to `register`), and a plain dict
+`Command`, chat messages (livegraph's own, and LangChain's once `langchain_core` is there), registered
+dataclasses and pydantic models (by the name given to `register`), and a plain dict
 whose keys are not all strings (`dict`, as a list of pairs).
 """
 
@@ -19,8 +20,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from .._errors import CheckpointError
 from .. import messages as _own
+from .._errors import CheckpointError
 from .._messages import MessageChunk
 from .._types import Command, Interrupt, Send
 
