@@ -165,6 +165,14 @@ def _tool_call(call: dict[str, Any]) -> dict[str, Any]:
             "id": call.get("id"), "type": "tool_call"}
 
 
+def _usage(usage: dict[str, int] | None) -> dict[str, int] | None:
+    """OpenAI's token counts (`prompt_tokens`, ...) under LangChain's names (`input_tokens`, ...)."""
+    if not usage or "input_tokens" in usage:
+        return usage
+    return {"input_tokens": usage.get("prompt_tokens", 0), "output_tokens": usage.get("completion_tokens", 0),
+            "total_tokens": usage.get("total_tokens", 0)}
+
+
 def _from_dict(data: dict[str, Any]) -> BaseMessage:
     role = data.get("role", data.get("type"))
     cls = _ROLES.get(str(role))
@@ -178,7 +186,7 @@ def _from_dict(data: dict[str, Any]) -> BaseMessage:
     kwargs: dict[str, Any] = {"content": data.get("content") or "", "id": data.get("id"), "name": data.get("name")}
     if cls is AIMessage:
         kwargs["tool_calls"] = [_tool_call(c) for c in data.get("tool_calls") or ()]
-        kwargs["usage_metadata"] = data.get("usage_metadata") or data.get("usage")
+        kwargs["usage_metadata"] = data.get("usage_metadata") or _usage(data.get("usage"))
     elif cls is ToolMessage:
         kwargs["tool_call_id"] = data.get("tool_call_id", "")
     return cls(**kwargs)
@@ -194,6 +202,13 @@ def _from_chunk(chunk: MessageChunk) -> BaseMessage:
     ]
     return AIMessage(content=chunk.content, id=chunk.id, name=chunk.name, tool_calls=calls,
                      usage_metadata=chunk.usage, response_metadata=dict(chunk.response_metadata))
+
+
+def reply_message(reply: dict[str, Any], id: str | None, response_metadata: dict[str, Any]) -> AIMessage:
+    """An assistant reply in OpenAI's format (what `livegraph.llm` assembles) as an `AIMessage`."""
+    message = _from_dict({**reply, "role": "assistant", "id": id})
+    message.response_metadata = response_metadata
+    return message  # type: ignore[return-value]
 
 
 def convert_to_message(message: Any) -> BaseMessage:

@@ -169,6 +169,21 @@ def _callbacks(user: Any, handler: MessagesHandler | None, metadata: dict[str, A
     return manager
 
 
+def _marking(writer: Writer, seen: set[str]) -> Writer:
+    """The task's message writer, noting the ids it streams (`livegraph.llm`'s chunks, say), so the
+    message the node then returns with that id is not streamed again, as LangGraph dedupes."""
+
+    def write(chunk: Any, metadata: dict[str, Any] | None = None) -> None:
+        if isinstance(chunk, str):
+            writer(chunk, metadata)
+            return
+        if chunk.id is not None:
+            seen.add(chunk.id)
+        writer(chunk, metadata)
+
+    return write
+
+
 class RunInterop:
     """LangChain for one run (and the subgraphs it calls): one handler, one set of seen message ids."""
 
@@ -193,6 +208,7 @@ class RunInterop:
             visible = not scope.run.ns or self.subgraphs
             handler.tasks[key] = (scope.message_writer, node_meta, visible)
             seen = handler.seen if visible else handler.hidden
+            scope.message_writer = _marking(scope.message_writer, seen)
             for message in _messages_in(scope.task.input):
                 if message.id is not None:
                     seen.add(message.id)
