@@ -47,7 +47,9 @@ def test_own_messages_read_like_langchains(without_langchain: None) -> None:
                                usage_metadata={"input_tokens": 3, "output_tokens": 4, "total_tokens": 7})
     theirs = lc.AIMessage(content="", id="r1", tool_calls=[{"name": "add", "args": {"a": 1}, "id": "c1"}])
     assert ai.pretty_repr() == theirs.pretty_repr()
-    assert own.HumanMessage("hi", name="ada").pretty_repr() == lc.HumanMessage("hi", name="ada").pretty_repr()
+    for html in (False, True):
+        mine, theirs_ = own.HumanMessage("hi", name="ada"), lc.HumanMessage("hi", name="ada")
+        assert mine.pretty_repr(html=html) == theirs_.pretty_repr(html=html)
     assert own.to_openai(ai) == {"role": "assistant", "content": None, "tool_calls": [
         {"id": "c1", "type": "function", "function": {"name": "add", "arguments": '{"a": 1}'}}]}
     assert own.to_openai(lc.ToolMessage("2", tool_call_id="c1")) == {"role": "tool", "content": "2", "tool_call_id": "c1"}

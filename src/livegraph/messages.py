@@ -13,6 +13,7 @@ OpenAI's chat format for an HTTP request.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -32,10 +33,11 @@ __all__ = [
 ]
 
 
-def _title(title: str) -> str:
+def _title(title: str, bold: bool) -> str:
     padded = f" {title} "
     side = "=" * ((80 - len(padded)) // 2)
-    return f"{side}{padded}{side}{'=' if len(padded) % 2 else ''}"
+    shown = f"\033[1m{padded}\033[0m" if bold else padded
+    return f"{side}{shown}{side}{'=' if len(padded) % 2 else ''}"
 
 
 @dataclass(eq=True)
@@ -63,13 +65,14 @@ class BaseMessage:
 
     def pretty_repr(self, html: bool = False) -> str:
         """The message as LangChain prints it: a title rule, then the content."""
-        title = _title(self.type.title() + " Message")
+        title = _title(self.type.title() + " Message", html)
         if self.name is not None:
             title += f"\nName: {self.name}"
         return f"{title}\n\n{self.content}"
 
     def pretty_print(self) -> None:
-        print(self.pretty_repr())
+        """Print `pretty_repr()`; the title is bold in an interactive session, as LangChain prints it."""
+        print(self.pretty_repr(html=hasattr(sys, "ps2")))
 
 
 @dataclass(eq=True)
