@@ -280,9 +280,47 @@ def react_agent_v1() -> Any:
     return agent, {"messages": [("user", "sums")]}, None
 
 
+@tool
+async def lookup(city: str) -> str:
+    """Look a city up (an async-only tool)."""
+    await asyncio.sleep(0.01)
+    return f"{city}: 21 degrees"
+
+
+def async_tools() -> Any:
+    model = FakeToolModel(responses=[calls(("lookup", {"city": "Paris"}), ("add", {"a": 1, "b": 1})), AIMessage("ok", id="ai-2")])
+    return G.prebuilt.create_react_agent(model, [lookup, add]), {"messages": [("user", "weather?")]}, None
+
+
+@tool(return_direct=True)
+def final_answer(answer: str) -> str:
+    """Give the final answer directly."""
+    return answer
+
+
+def return_direct() -> Any:
+    model = FakeToolModel(responses=[calls(("final_answer", {"answer": "42"}))])
+    return G.prebuilt.create_react_agent(model, [final_answer, add]), {"messages": [("user", "answer")]}, None
+
+
+def out_of_steps() -> Any:
+    model = FakeToolModel(responses=[calls(("add", {"a": 1, "b": 1}))])
+    return G.prebuilt.create_react_agent(model, [add]), {"messages": [("user", "loop")]}, {"recursion_limit": 6}
+
+
+def error_strings() -> Any:
+    model = FakeToolModel(responses=[calls(("boom", {"x": 2})), AIMessage("k", id="ai-2")])
+    node = G.prebuilt.ToolNode([boom], handle_tool_errors=lambda e: f"handled: {e}")
+    g = (G.graph.StateGraph(G.graph.MessagesState).add_node("agent", lambda s: {"messages": [model.invoke(s["messages"])]})
+         .add_node("tools", node).add_edge(G.graph.START, "agent")
+         .add_conditional_edges("agent", G.prebuilt.tools_condition).add_edge("tools", "agent").compile())
+    return g, {"messages": [("user", "go")]}, None
+
+
 SCENARIOS = {f.__name__: f for f in (invoke_model, list_model_stream, explicit_config, nostream, returned_messages,
                                      async_node, subgraph, message_edits, openai_format, tool_graph, tool_errors,
-                                     tool_raises, react_agent, react_agent_v1)}
+                                     tool_raises, react_agent, react_agent_v1, async_tools, return_direct,
+                                     out_of_steps, error_strings)}
 RUNS: dict[str, dict[str, Any]] = {
     "messages": {"stream_mode": "messages"},
     "updates": {"stream_mode": "updates"},

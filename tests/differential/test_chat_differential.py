@@ -19,7 +19,7 @@ pytestmark = [
 ]
 
 # livegraph runs `async def` nodes from `invoke`/`stream` too; LangGraph raises there.
-ASYNC_ONLY = {"async_node"}
+ASYNC_ONLY = {"async_node", "async_tools"}
 # Parallel tasks: livegraph streams a step's `updates` when the step ends, in task order (the engine's rule);
 # LangGraph interleaves them with the tasks' messages as they finish. Each mode's own sequence is the same.
 INTERLEAVED = {("react_agent", "messages+updates")}
