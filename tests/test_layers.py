@@ -209,3 +209,23 @@ def test_running_a_graph_without_messages_loads_no_langchain(tmp_path: Path) -> 
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.splitlines()[-1]) == []
+
+
+def test_without_langchain_messages_are_livegraphs_and_prebuilt_says_what_to_install(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['langchain_core'] = None  # as if it were not installed\n"
+        "from livegraph.graph import START, MessagesState, StateGraph\n"
+        "g = StateGraph(MessagesState).add_node('a', lambda s: {'messages': [('ai', 'yo')]})"
+        ".add_edge(START, 'a').compile()\n"
+        "print([(type(m).__module__, m.type, m.content) for m in g.invoke({'messages': 'hi'})['messages']])\n"
+        "try:\n    import livegraph.prebuilt\nexcept ImportError as exc:\n    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "[('livegraph.messages', 'human', 'hi'), ('livegraph.messages', 'ai', 'yo')]",
+        "livegraph.prebuilt runs LangChain tools and chat models: pip install 'livegraph[langchain]'",
+    ]

@@ -24,7 +24,10 @@ __all__ = ["REMOVE_ALL_MESSAGES", "MessagesState", "RemoveMessage", "add_message
 @functools.lru_cache(maxsize=1)
 def langchain_installed() -> bool:
     """True when `langchain-core` can be imported (then messages are LangChain's)."""
-    return importlib.util.find_spec("langchain_core") is not None
+    try:
+        return importlib.util.find_spec("langchain_core") is not None
+    except ValueError:  # `sys.modules["langchain_core"] = None`: blocked on purpose
+        return False
 
 
 def add_messages(left: Any = None, right: Any = None, *, format: str | None = None) -> Any:

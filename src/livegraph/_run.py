@@ -504,7 +504,7 @@ def enter_task(scope: TaskScope) -> tuple[Any, Callable[[], None] | None]:
     """Make `scope` the current task (and, once LangChain is imported, LangChain's current config)."""
     token = CURRENT.set(scope)
     run = scope.run
-    if run.interop is None and "langchain_core" in sys.modules:
+    if run.interop is None and sys.modules.get("langchain_core") is not None:
         from ._plugins import langchain_interop
 
         run.interop = langchain_interop(run)
