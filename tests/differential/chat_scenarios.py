@@ -317,16 +317,31 @@ def error_strings() -> Any:
     return g, {"messages": [("user", "go")]}, None
 
 
+def tool_interrupt() -> Any:
+    checkpoint = importlib.import_module(f"{G.graph.__name__.split('.')[0]}.checkpoint.memory")
+
+    @tool
+    def book(hotel: str) -> str:
+        """Book a hotel, once a person approves."""
+        answer = G.types.interrupt({"book": hotel})
+        return f"{hotel}: {answer}"
+
+    model = FakeToolModel(responses=[calls(("book", {"hotel": "Ritz"})), AIMessage("Booked.", id="ai-2")])
+    agent = G.prebuilt.create_react_agent(model, [book], checkpointer=checkpoint.InMemorySaver())
+    return agent, {"messages": [("user", "book it")]}, {"configurable": {"thread_id": "1"}}
+
+
 SCENARIOS = {f.__name__: f for f in (invoke_model, list_model_stream, explicit_config, nostream, returned_messages,
                                      async_node, subgraph, message_edits, openai_format, tool_graph, tool_errors,
                                      tool_raises, react_agent, react_agent_v1, async_tools, return_direct,
-                                     out_of_steps, error_strings)}
+                                     out_of_steps, error_strings, tool_interrupt)}
 RUNS: dict[str, dict[str, Any]] = {
     "messages": {"stream_mode": "messages"},
     "updates": {"stream_mode": "updates"},
     "values": {"stream_mode": "values"},
     "messages+updates": {"stream_mode": ["messages", "updates"]},
     "messages/subgraphs": {"stream_mode": "messages", "subgraphs": True},
+    "messages/v2": {"stream_mode": "messages", "version": "v2"},
     "amessages": {"stream_mode": "messages", "async": True},
 }
 
@@ -346,6 +361,9 @@ def run(name: str, how: str) -> Any:
             items = asyncio.run(collect())
         else:
             items = list(graph.stream(inputs, config, **kwargs))
+            if name == "tool_interrupt":
+                items += list(graph.stream(G.types.Command(resume="approved"), config, **kwargs))
+                items.append(graph.get_state(config).values)
         return norm(items)
     except Exception as exc:
         return {"error": type(exc).__name__, "message": norm(str(exc).split("\n")[0])}
