@@ -102,3 +102,24 @@ def test_a_langchain_model_streams_into_the_live_views_events(mode: str) -> None
     assert [(e.node, e.data[0].content, e.data[1]["langgraph_node"]) for e in messages] == [
         ("agent", "a", "agent"), ("agent", "b", "agent"), ("agent", " ", "agent"), ("agent", "c", "agent")]
     assert len({e.data[0].id for e in messages}) == 1
+
+
+@pytest.mark.parametrize("kind", ["livegraph", "langchain"])
+def test_a_thread_of_messages_survives_a_new_saver_on_the_same_file(kind: str, tmp_path: Any,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from livegraph.checkpoint.sqlite import SqliteSaver
+
+    if kind == "livegraph":
+        monkeypatch.setattr(state_mod, "langchain_installed", lambda: False)
+    path = str(tmp_path / "chat.db")
+    config = {"configurable": {"thread_id": "t"}}
+
+    def reply(state: MessagesState) -> dict[str, Any]:
+        return {"messages": [("ai", f"you said {state['messages'][-1].content}")]}
+
+    builder = StateGraph(MessagesState).add_node("reply", reply).add_edge(START, "reply")
+    builder.compile(checkpointer=SqliteSaver(path)).invoke({"messages": "one"}, config)
+    again = builder.compile(checkpointer=SqliteSaver(path)).invoke({"messages": "two"}, config)
+    cls = own if kind == "livegraph" else lc
+    assert [(type(m), m.content) for m in again["messages"]] == [
+        (cls.HumanMessage, "one"), (cls.AIMessage, "you said one"), (cls.HumanMessage, "two"), (cls.AIMessage, "you said two")]
