@@ -123,3 +123,12 @@ def test_a_thread_of_messages_survives_a_new_saver_on_the_same_file(kind: str, t
     cls = own if kind == "livegraph" else lc
     assert [(type(m), m.content) for m in again["messages"]] == [
         (cls.HumanMessage, "one"), (cls.AIMessage, "you said one"), (cls.HumanMessage, "two"), (cls.AIMessage, "you said two")]
+
+
+def test_panels_show_streamed_tool_calls() -> None:
+    from livegraph.notebook._format import chunk_text
+
+    start = lc.AIMessageChunk(content="", tool_call_chunks=[{"name": "get_weather", "args": '{"city": ', "id": "c", "index": 0}])
+    rest = MessageChunk(tool_call_chunks=[{"index": 0, "id": None, "name": None, "args": '"Paris"}'}])
+    assert chunk_text(start) + chunk_text(rest) == '\n→ get_weather {"city": "Paris"}'
+    assert chunk_text(own.AIMessage("plain")) == "plain"
