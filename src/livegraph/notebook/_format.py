@@ -53,8 +53,8 @@ def chunk_text(chunk: Any) -> str | None:
     """The text a streamed chunk carries, or None when it carries none.
 
     Text is: a `str`; an object with a `str` `content` (`livegraph.MessageChunk`, LangChain's message
-    chunks), followed by its streamed tool calls (`→ name {"arg": ...}`); a dict `{"custom_llm_chunk": ...}` around any of these; a chat dict with `role` and `content`
-    (a `None` content, as in a tool-call delta, is empty text); OpenAI-style content parts
+    chunks), followed by its streamed tool calls (`→ name {"arg": ...}`); a dict `{"custom_llm_chunk": ...}`
+    around any of these; a chat dict with `role` and `content` (a `None` content, as in a tool-call delta, is empty text); OpenAI-style content parts
     (`[{"type": "text", "text": ...}]`).
     """
     if isinstance(chunk, str):
