@@ -54,8 +54,8 @@ def chunk_text(chunk: Any) -> str | None:
 
     Text is: a `str`; an object with a `str` `content` (`livegraph.MessageChunk`, LangChain's message
     chunks), followed by its streamed tool calls (`→ name {"arg": ...}`); a dict `{"custom_llm_chunk": ...}`
-    around any of these; a chat dict with `role` and `content` (a `None` content, as in a tool-call delta, is empty text); OpenAI-style content parts
-    (`[{"type": "text", "text": ...}]`).
+    around any of these; a chat dict with `role` and `content` (a `None` content, as in a tool-call delta,
+    is empty text); OpenAI-style content parts (`[{"type": "text", "text": ...}]`).
     """
     if isinstance(chunk, str):
         return chunk
