@@ -50,7 +50,7 @@ def _prompt(prompt: Any) -> Runnable[Any, Any]:
     raise ValueError(f"Got unexpected type for `prompt`: {type(prompt)}")
 
 
-def _bound(model: Any, tools: list[BaseTool]) -> Any:
+def _bound(model: Any, tools: list[Any]) -> Any:
     """The model with the tools bound, unless the caller bound them already."""
     inner = model.steps[-1] if isinstance(model, RunnableSequence) else model
     if not tools or (isinstance(inner, RunnableBinding) and "tools" in inner.kwargs):
@@ -109,9 +109,11 @@ def create_react_agent(
                 "(for init_chat_model); or pass a chat model object"
             ) from exc
         model = init_chat_model(model)
+    # Provider-side tools (dicts) are bound to the model but run by the provider, not by `tools`.
+    builtin = [] if isinstance(tools, ToolNode) else [t for t in tools if isinstance(t, dict)]
     tool_node = tools if isinstance(tools, ToolNode) else ToolNode([t for t in tools if not isinstance(t, dict)])
     tool_classes = list(tool_node.tools_by_name.values())
-    bound = _prompt(prompt) | _bound(model, tool_classes)
+    bound = _prompt(prompt) | _bound(model, [*tool_classes, *builtin])
     return_direct = {t.name for t in tool_classes if t.return_direct}
 
     def agent(state: Any, config: Any) -> dict[str, Any]:
