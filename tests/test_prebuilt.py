@@ -79,8 +79,12 @@ def test_tool_errors_as_asked() -> None:
         _tools_graph(ToolNode([fails], handle_tool_errors=ValueError)).invoke({"messages": [_call("fails", {"x": 1})]})
 
 
-def test_unsupported_agent_options_name_themselves() -> None:
-    with pytest.raises(NotImplementedError, match=r"^create_react_agent: `response_format`, `post_model_hook` is not "
-                                                  r"supported by livegraph yet; build the graph with StateGraph, "
-                                                  r"ToolNode and tools_condition instead$"):
-        create_react_agent(object(), [], response_format=dict, post_model_hook=print)  # type: ignore[arg-type]
+def test_agent_errors_name_the_fix() -> None:
+    async def pick(state: Any, runtime: Any) -> Any:
+        return None
+
+    with pytest.raises(NotImplementedError, match=r"^create_react_agent: an async model function is not supported "
+                                                  r"by livegraph yet; give a sync function `\(state, runtime\) -> model`$"):
+        create_react_agent(pick, [])
+    with pytest.raises(ValueError, match=r"^Invalid version 'v3'; use 'v1' or 'v2'$"):
+        create_react_agent(pick, [], version="v3")  # type: ignore[arg-type]

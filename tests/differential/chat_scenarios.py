@@ -50,16 +50,18 @@ class FakeToolModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "fake-tool-model"
 
-    def _next(self) -> AIMessage:
+    def _next(self, messages: Any) -> AIMessage:
         message = self.responses[self.index[0] % len(self.responses)]
         self.index[0] += 1
+        if "{last}" in str(message.content):  # answers about what it was given
+            message = message.model_copy(update={"content": str(message.content).format(last=messages[-1].content)})
         return message
 
     def _generate(self, messages: Any, stop: Any = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
-        return ChatResult(generations=[ChatGeneration(message=self._next())])
+        return ChatResult(generations=[ChatGeneration(message=self._next(messages))])
 
     def _stream(self, messages: Any, stop: Any = None, run_manager: Any = None, **kwargs: Any) -> Any:
-        message = self._next()
+        message = self._next(messages)
         for word in re.findall(r"\S+\s*", str(message.content)):
             chunk = ChatGenerationChunk(message=AIMessageChunk(content=word, id=message.id))
             if run_manager:
@@ -331,10 +333,60 @@ def tool_interrupt() -> Any:
     return agent, {"messages": [("user", "book it")]}, {"configurable": {"thread_id": "1"}}
 
 
+class Weather(TypedDict):
+    """The weather in a city."""
+
+    city: str
+    degrees: int
+
+
+def structured() -> Any:
+    model = FakeToolModel(responses=[calls(("add", {"a": 20, "b": 1})), AIMessage("21 degrees in Paris", id="ai-2"),
+                                     calls(("Weather", {"city": "Paris", "degrees": 21}), id="ai-3")])
+    agent = G.prebuilt.create_react_agent(model, [add], response_format=("Answer as Weather.", Weather))
+    return agent, {"messages": [("user", "weather?")]}, None
+
+
+def hooks() -> Any:
+    def pre(state: Any) -> Any:
+        return {"llm_input_messages": [HumanMessage(f"{len(state['messages'])} messages so far", id="pre")]}
+
+    def post(state: Any) -> Any:
+        if state["messages"][-1].tool_calls:
+            return {"messages": []}
+        return {"messages": [AIMessage(f"checked {len(state['messages'])}", id="post")]}
+
+    model = FakeToolModel(responses=[calls(("add", {"a": 1, "b": 2})), AIMessage("three, given: {last}", id="ai-2")])
+    agent = G.prebuilt.create_react_agent(model, [add], pre_model_hook=pre, post_model_hook=post)
+    return agent, {"messages": [("user", "1+2")]}, None
+
+
+def dynamic_model() -> Any:
+    small = FakeToolModel(responses=[calls(("add", {"a": 2, "b": 2}))]).bind_tools([add])
+    large = FakeToolModel(responses=[AIMessage("four", id="ai-big")]).bind_tools([add])
+
+    def pick(state: Any, runtime: Any) -> Any:
+        return small if len(state["messages"]) < 2 else large
+
+    return G.prebuilt.create_react_agent(pick, [add]), {"messages": [("user", "2+2")]}, None
+
+
+def no_tools() -> Any:
+    model = FakeToolModel(responses=[AIMessage("just talk", id="ai-1")])
+    return G.prebuilt.create_react_agent(model, [], prompt=lambda s: [("system", "be brief"), *s["messages"]]), {
+        "messages": [("user", "hi")]}, None
+
+
+def bad_history() -> Any:
+    model = FakeToolModel(responses=[AIMessage("never", id="ai-1")])
+    return G.prebuilt.create_react_agent(model, [add]), {"messages": [("user", "hi"), calls(("add", {"a": 1, "b": 1}))]}, None
+
+
 SCENARIOS = {f.__name__: f for f in (invoke_model, list_model_stream, explicit_config, nostream, returned_messages,
                                      async_node, subgraph, message_edits, openai_format, tool_graph, tool_errors,
                                      tool_raises, react_agent, react_agent_v1, async_tools, return_direct,
-                                     out_of_steps, error_strings, tool_interrupt)}
+                                     out_of_steps, error_strings, tool_interrupt, structured, hooks, dynamic_model,
+                                     no_tools, bad_history)}
 RUNS: dict[str, dict[str, Any]] = {
     "messages": {"stream_mode": "messages"},
     "updates": {"stream_mode": "updates"},
