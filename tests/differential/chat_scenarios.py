@@ -382,11 +382,23 @@ def bad_history() -> Any:
     return G.prebuilt.create_react_agent(model, [add]), {"messages": [("user", "hi"), calls(("add", {"a": 1, "b": 1}))]}, None
 
 
+def invoked_inside() -> Any:
+    model = words("inner words", id="ai-in")
+    inner = chat_graph(lambda s: {"messages": [model.invoke(s["messages"])]})
+
+    def call_inner(state: Any) -> Any:
+        return {"messages": inner.invoke({"messages": state["messages"]})["messages"]}
+
+    outer = G.graph.StateGraph(G.graph.MessagesState).add_node("call_inner", call_inner).add_edge(
+        G.graph.START, "call_inner").compile()
+    return outer, {"messages": [("user", "hi")]}, None
+
+
 SCENARIOS = {f.__name__: f for f in (invoke_model, list_model_stream, explicit_config, nostream, returned_messages,
                                      async_node, subgraph, message_edits, openai_format, tool_graph, tool_errors,
                                      tool_raises, react_agent, react_agent_v1, async_tools, return_direct,
                                      out_of_steps, error_strings, tool_interrupt, structured, hooks, dynamic_model,
-                                     no_tools, bad_history)}
+                                     no_tools, bad_history, invoked_inside)}
 RUNS: dict[str, dict[str, Any]] = {
     "messages": {"stream_mode": "messages"},
     "updates": {"stream_mode": "updates"},
