@@ -132,3 +132,25 @@ def test_panels_show_streamed_tool_calls() -> None:
     rest = MessageChunk(tool_call_chunks=[{"index": 0, "id": None, "name": None, "args": '"Paris"}'}])
     assert chunk_text(start) + chunk_text(rest) == '\n→ get_weather {"city": "Paris"}'
     assert chunk_text(own.AIMessage("plain")) == "plain"
+
+
+def test_without_langchain_returned_messages_stream_once_when_the_node_ends() -> None:
+    code = """
+import sys
+sys.modules["langchain_core"] = None
+from livegraph import MessageChunk
+from livegraph.config import get_message_writer
+from livegraph.graph import START, MessagesState, StateGraph
+from livegraph.messages import AIMessage
+
+def node(state):
+    get_message_writer()(MessageChunk("stream", id="s1"))
+    return {"messages": [AIMessage("streamed", id="s1"), AIMessage("returned", id="r1"), state["messages"][0],
+                         ("ai", "a tuple is not a message yet")]}
+
+g = StateGraph(MessagesState).add_node("n", node).add_edge(START, "n").compile()
+for chunk, meta in g.stream({"messages": [("user", "hi")]}, stream_mode="messages"):
+    print(type(chunk).__name__, chunk.content, meta["langgraph_node"])
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.splitlines() == ["MessageChunk stream n", "AIMessage returned n"]

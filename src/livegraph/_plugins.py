@@ -31,8 +31,8 @@ def langchain_interop(run: Any) -> Any:
     top = run
     while top.parent_scope is not None:
         top = top.parent_scope.run
-    if top.interop is None:
-        from livegraph._langchain import RunInterop
+    from livegraph._langchain import RunInterop
 
+    if not isinstance(top.interop, RunInterop):  # LangChain was imported after the run began
         top.interop = RunInterop(top)
     return top.interop

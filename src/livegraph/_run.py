@@ -154,7 +154,8 @@ class Run:
         self.context = context
         self.store = graph.store
         self.parent_scope = parent_scope
-        # LangChain's side of the run (see `enter_task`), shared with the subgraphs it calls
+        # What tracks the messages it streams, and LangChain's side of it (see `enter_task`); shared with the
+        # subgraphs it calls
         self.interop: Any = parent_scope.run.interop if parent_scope is not None else None
         self.values: dict[str, Any] = initial_values(self.spec.channels)
         self.pending = Pending()
@@ -504,10 +505,15 @@ def enter_task(scope: TaskScope) -> tuple[Any, Callable[[], None] | None]:
     """Make `scope` the current task (and, once LangChain is imported, LangChain's current config)."""
     token = CURRENT.set(scope)
     run = scope.run
-    if run.interop is None and sys.modules.get("langchain_core") is not None:
-        from ._plugins import langchain_interop
+    if run.interop is None:
+        if sys.modules.get("langchain_core") is not None:
+            from ._plugins import langchain_interop
 
-        run.interop = langchain_interop(run)
+            run.interop = langchain_interop(run)
+        elif "messages" in run.modes or "events" in run.modes:
+            from ._message_stream import MessageTracker
+
+            run.interop = MessageTracker(run)  # messages the nodes return, streamed when they end
     return token, (run.interop.enter(scope) if run.interop is not None else None)
 
 

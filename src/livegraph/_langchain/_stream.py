@@ -11,9 +11,7 @@ returns that were not streamed (and were not in its input) follow when the node 
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import fields, is_dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -23,47 +21,14 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, LLMResul
 from langchain_core.runnables.config import var_child_runnable_config
 from langchain_core.tracers._streaming import _StreamingCallbackHandler
 
-from livegraph._types import Command
+from livegraph._message_stream import MessageTracker, Target
+from livegraph.messages import BaseMessage as OwnMessage
 
 if TYPE_CHECKING:
     from livegraph._plan import Task
     from livegraph._run import Run, TaskScope
 
 NOSTREAM = "nostream"
-Writer = Callable[..., None]
-Target = tuple[Writer, dict[str, Any], bool]  # a task's message writer, its metadata, whether it counts
-
-
-def _values(obj: Any) -> Sequence[Any]:
-    """The top-level values of a state or update (dict, pydantic model, dataclass)."""
-    if isinstance(obj, dict):
-        return list(obj.values())
-    model_fields = getattr(type(obj), "model_fields", None)
-    if isinstance(model_fields, dict):
-        return [getattr(obj, k) for k in model_fields]
-    if is_dataclass(obj) and not isinstance(obj, type):
-        return [getattr(obj, f.name) for f in fields(obj)]
-    return ()
-
-
-def _messages_in(value: Any) -> Iterator[BaseMessage]:
-    """The LangChain messages a node's return value holds, where LangGraph looks for them."""
-    if isinstance(value, Command):
-        yield from _messages_in(value.update)
-    elif isinstance(value, BaseMessage):
-        yield value
-    elif isinstance(value, Sequence) and not isinstance(value, str):
-        for item in value:
-            if isinstance(item, Command):
-                yield from _messages_in(item.update)
-            elif isinstance(item, BaseMessage):
-                yield item
-    else:
-        for v in _values(value):
-            if isinstance(v, BaseMessage):
-                yield v
-            elif isinstance(v, Sequence) and not isinstance(v, str):
-                yield from (m for m in v if isinstance(m, BaseMessage))
 
 
 class MessagesHandler(BaseCallbackHandler, _StreamingCallbackHandler[Any]):
@@ -77,23 +42,9 @@ class MessagesHandler(BaseCallbackHandler, _StreamingCallbackHandler[Any]):
     run_inline = True
     raise_error = True
 
-    def __init__(self) -> None:
-        self.tasks: dict[str, Target] = {}
+    def __init__(self, tracker: MessageTracker) -> None:
+        self.tracker = tracker
         self.runs: dict[UUID, Target] = {}
-        self.seen: set[str] = set()
-        # Ids streamed from inside subgraphs when the consumer did not ask for `subgraphs=True`: LangGraph
-        # does not stream those at all (they count as unseen when the subgraph's node returns them), but
-        # the live view (`events`) shows them.
-        self.hidden: set[str] = set()
-
-    def emit(self, target: Target, message: BaseMessage, dedupe: bool) -> None:
-        seen = self.seen if target[2] else self.hidden
-        if dedupe and message.id in seen:
-            return
-        if message.id is None:
-            message.id = str(uuid.uuid4())
-        seen.add(message.id)
-        target[0](message, target[1])
 
     def tap_output_aiter(self, run_id: UUID, output: Any) -> Any:
         return output
@@ -114,7 +65,7 @@ class MessagesHandler(BaseCallbackHandler, _StreamingCallbackHandler[Any]):
     ) -> Any:
         if not metadata or (tags and NOSTREAM in tags):
             return
-        task = self.tasks.get(metadata.get("langgraph_checkpoint_ns", ""))
+        task = self.tracker.tasks.get(metadata.get("langgraph_checkpoint_ns", ""))
         if task is None:
             return
         user_tags = [t for t in tags or () if not t.startswith("seq:step")]
@@ -133,7 +84,7 @@ class MessagesHandler(BaseCallbackHandler, _StreamingCallbackHandler[Any]):
         **kwargs: Any,
     ) -> Any:
         if isinstance(chunk, ChatGenerationChunk) and (run := self.runs.get(run_id)) is not None:
-            self.emit(run, chunk.message, dedupe=False)
+            self.tracker.emit(run, chunk.message, dedupe=False)
 
     def on_llm_end(self, response: LLMResult, *, run_id: UUID, parent_run_id: UUID | None = None,
                    **kwargs: Any) -> Any:
@@ -141,7 +92,7 @@ class MessagesHandler(BaseCallbackHandler, _StreamingCallbackHandler[Any]):
         if run is not None and response.generations and response.generations[0]:
             gen = response.generations[0][0]
             if isinstance(gen, ChatGeneration):
-                self.emit(run, gen.message, dedupe=True)
+                self.tracker.emit(run, gen.message, dedupe=True)
 
     def on_llm_error(self, error: BaseException, *, run_id: UUID, parent_run_id: UUID | None = None,
                      **kwargs: Any) -> Any:
@@ -169,64 +120,39 @@ def _callbacks(user: Any, handler: MessagesHandler | None, metadata: dict[str, A
     return manager
 
 
-def _marking(writer: Writer, seen: set[str]) -> Writer:
-    """The task's message writer, noting the ids it streams (`livegraph.llm`'s chunks, say), so the
-    message the node then returns with that id is not streamed again, as LangGraph dedupes."""
+class RunInterop(MessageTracker):
+    """LangChain for one run (and the subgraphs it calls): its config in every task, and (when `messages`
+    or `events` is streamed) one handler and one set of seen ids, for LangChain's and livegraph's messages."""
 
-    def write(chunk: Any, metadata: dict[str, Any] | None = None) -> None:
-        if isinstance(chunk, str):
-            writer(chunk, metadata)
-            return
-        if chunk.id is not None:
-            seen.add(chunk.id)
-        writer(chunk, metadata)
-
-    return write
-
-
-class RunInterop:
-    """LangChain for one run (and the subgraphs it calls): one handler, one set of seen message ids."""
+    kinds = (BaseMessage, OwnMessage)
 
     def __init__(self, run: Run) -> None:
-        self.handler = MessagesHandler() if {"messages", "events"} & run.modes else None
-        self.subgraphs: bool = run.subgraphs
+        super().__init__(run)
+        self.handler = MessagesHandler(self) if {"messages", "events"} & run.modes else None
 
     def enter(self, scope: TaskScope) -> Callable[[], None]:
         """Set LangChain's config for the task; returns what undoes it when the task ends."""
         config = scope.config
         meta = config["metadata"]
-        key = meta["langgraph_checkpoint_ns"]
         if scope.run.ns:  # LangChain passes the outermost task's namespace down as `checkpoint_ns`
-            meta["checkpoint_ns"] = key.split("|", 1)[0]
+            meta["checkpoint_ns"] = meta["langgraph_checkpoint_ns"].split("|", 1)[0]
         run_meta = {k: v for k, v in meta.items() if not k.startswith("langgraph_")}
         config["callbacks"] = _callbacks(scope.run.config.get("callbacks"), self.handler,
                                          {**run_meta, "ls_integration": "langgraph"})
-        handler = self.handler
-        if handler is not None:
+        key = None
+        if self.handler is not None:
             node_meta = {**run_meta, "ls_integration": "langgraph",
                          **{k: v for k, v in meta.items() if k.startswith("langgraph_")}}
-            visible = not scope.run.ns or self.subgraphs
-            handler.tasks[key] = (scope.message_writer, node_meta, visible)
-            seen = handler.seen if visible else handler.hidden
-            scope.message_writer = _marking(scope.message_writer, seen)
-            for message in _messages_in(scope.task.input):
-                if message.id is not None:
-                    seen.add(message.id)
+            key = self.track(scope, node_meta)
         token = var_child_runnable_config.set(config)  # type: ignore[arg-type]
 
         def leave() -> None:
             var_child_runnable_config.reset(token)
-            if handler is not None:
-                handler.tasks.pop(key, None)
+            if key is not None:
+                self.forget(key)
 
         return leave
 
     def node_output(self, run: Run, task: Task, output: Any) -> None:
-        """The node returned: stream the messages in its update that nobody has seen yet."""
-        handler = self.handler
-        if handler is None:
-            return
-        target = handler.tasks.get("|".join((*run.ns, f"{task.name}:{task.id}")))
-        if target is not None:
-            for message in _messages_in(output):
-                handler.emit(target, message, dedupe=True)
+        if self.handler is not None:
+            super().node_output(run, task, output)
