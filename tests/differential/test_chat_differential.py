@@ -4,15 +4,33 @@ the same `messages` (chunks and their metadata), `updates` and `values` streams,
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
-from chat_scenarios import RUNS, SCENARIOS
-from test_differential import HERE, LANGGRAPH_PYTHON, ROOT, _run
 
 pytest.importorskip("langchain_core")
+from chat_scenarios import RUNS, SCENARIOS  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+
+
+def _langgraph_python() -> str | None:
+    explicit = os.environ.get("LIVEGRAPH_LANGGRAPH_PYTHON")
+    if explicit:
+        return explicit
+    for candidate in (Path("/tmp/lgvenv/bin/python"), ROOT / "bench" / ".venv-langgraph" / "bin" / "python"):
+        if candidate.exists():
+            return str(candidate)
+    return None
+
+
+LANGGRAPH_PYTHON = _langgraph_python()
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(LANGGRAPH_PYTHON is None, reason="no Python with LangGraph: set LIVEGRAPH_LANGGRAPH_PYTHON"),
@@ -33,13 +51,20 @@ INPUT_SCHEMA_KEYS = {("hooks", "values"): "llm_input_messages"}
 NOT_LINKED = {("invoked_inside", "messages/subgraphs")}
 
 
+def _run(python: str, engine: str, env: dict[str, str]) -> dict[str, Any]:
+    proc = subprocess.run([python, str(HERE / "chat_scenarios.py"), engine], capture_output=True, text=True,
+                          timeout=300, env=env, cwd=HERE)
+    assert proc.returncode == 0, f"{engine} under {python} failed:\n{proc.stderr}"
+    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+
 @pytest.fixture(scope="module")
 def chat_outputs() -> tuple[dict[str, Any], dict[str, Any]]:
+    """`(langgraph's, livegraph's)` outputs: `{scenario: {how: normalized output}}`."""
     assert LANGGRAPH_PYTHON is not None
     lg_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     lv_env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    script = HERE / "chat_scenarios.py"
-    return _run(LANGGRAPH_PYTHON, "langgraph", lg_env, script), _run(sys.executable, "livegraph", lv_env, script)
+    return _run(LANGGRAPH_PYTHON, "langgraph", lg_env), _run(sys.executable, "livegraph", lv_env)
 
 
 def _pairs() -> list[Any]:

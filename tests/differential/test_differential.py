@@ -40,8 +40,8 @@ pytestmark = [
 ]
 
 
-def _run(python: str, engine: str, env: dict[str, str], script: Path = HERE / "scenarios.py") -> dict[str, Any]:
-    proc = subprocess.run([python, str(script), engine], capture_output=True, text=True,
+def _run(python: str, engine: str, env: dict[str, str]) -> dict[str, Any]:
+    proc = subprocess.run([python, str(HERE / "scenarios.py"), engine], capture_output=True, text=True,
                           timeout=300, env=env, cwd=HERE)
     assert proc.returncode == 0, f"{engine} under {python} failed:\n{proc.stderr}"
     return json.loads(proc.stdout)  # type: ignore[no-any-return]
