@@ -262,6 +262,39 @@ def custom_chunks(n: int, *, use_async: bool) -> Callable[[Api], Run]:
     return build
 
 
+LC_TOKENS = 5_000
+
+
+def langchain_messages(n: int) -> Callable[[Api], Run]:
+    """A node calls a LangChain chat model (`GenericFakeChatModel`, `invoke`) that streams `n` tokens; the
+    consumer counts the `messages` chunks. Both engines pay LangChain's callback machinery per token."""
+
+    def build(api: Api) -> Run:
+        from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+        from langchain_core.messages import AIMessage
+
+        graph_module = importlib.import_module(f"{api.engine}.graph")
+        text = "w " * (n // 2)  # the fake model streams a word and a space as two tokens
+        tokens = len(list(GenericFakeChatModel(messages=iter([AIMessage(content=text)])).stream("x")))
+
+        def node(state: dict) -> dict:
+            model = GenericFakeChatModel(messages=iter([AIMessage(content=text)]))
+            return {"messages": [model.invoke(state["messages"])]}
+
+        builder = api.StateGraph(graph_module.MessagesState)
+        builder.add_node("chat", node)
+        builder.add_edge(api.START, "chat")
+        graph = builder.compile()
+
+        def run() -> None:
+            count = sum(1 for _ in graph.stream({"messages": [("user", "hi")]}, stream_mode="messages"))
+            assert count == tokens, (count, tokens)
+
+        return run
+
+    return build
+
+
 LATENCY_CHUNKS = 200
 LATENCY_PAUSE = 0.001
 
@@ -384,6 +417,7 @@ TARGETS = {
     "latency": Target(1.0, "no worse (>= 1x)"),
     "import": Target(8.0, ">= 8x"),
     "memory": Target(1.0, "no higher (>= 1x)"),
+    "lc_chunks": Target(1.0, "no worse (>= 1x)"),
 }
 
 
@@ -465,6 +499,15 @@ CASES = [
         custom_chunks(100_000, use_async=True),
         "chunks",
         units=100_000,
+        unit="chunk",
+        min_calls=1,
+    ),
+    Case(
+        "langchain_messages_5k",
+        "5,000 tokens from a LangChain chat model in `messages` mode (stream)",
+        langchain_messages(LC_TOKENS),
+        "lc_chunks",
+        units=LC_TOKENS,
         unit="chunk",
         min_calls=1,
     ),

@@ -1533,11 +1533,75 @@ NOTEBOOKS["06_coming_from_langgraph"] = [
         print(f"{type(exc).__name__}: {exc}")
     """),
     md("""
+    ## 7. ChatOpenAI, `ToolNode` and `create_react_agent`
+
+    Chat code written for LangGraph (`MessagesState`, a LangChain chat model, `livegraph.prebuilt`) runs as
+    it is with `pip install 'livegraph[langchain]'`. `ChatOpenAI` reads the same `OPENAI_*` variables, so
+    here it talks to the embedded model over HTTP. Its tokens stream in `messages` mode as
+    `(AIMessageChunk, metadata)`, with LangGraph's metadata, even though the node calls `invoke`:
+    """),
+    code("""
+    from langchain_openai import ChatOpenAI
+
+    from livegraph.graph import MessagesState
+
+    model = ChatOpenAI(model=llm.default_model())
+
+
+    def chatbot(state: MessagesState):
+        return {"messages": [model.invoke(state["messages"])]}
+
+
+    chat = StateGraph(MessagesState).add_node(chatbot).add_edge(START, "chatbot").compile()
+
+    for token, metadata in chat.stream({"messages": [("user", "Tell me a joke about graphs")]}, stream_mode="messages"):
+        print(token.content, end="|")
+    print("\\n" + metadata["langgraph_node"], metadata["ls_provider"], metadata["ls_model_name"])
+    """),
+    md("""
+    The same with `ainvoke` in an `async def` node, streamed with `astream`:
+    """),
+    code("""
+    async def achatbot(state: MessagesState):
+        return {"messages": [await model.ainvoke(state["messages"])]}
+
+
+    achat = StateGraph(MessagesState).add_node("chatbot", achatbot).add_edge(START, "chatbot").compile()
+
+    async for token, metadata in achat.astream({"messages": [("user", "What is streaming?")]}, stream_mode="messages"):
+        print(token.content, end="")
+    """),
+    md("""
+    `create_react_agent` builds LangGraph's tool-calling loop: an `agent` node calls the model, a `tools`
+    node (a `ToolNode`) runs the tools it asks for, and back, until the model answers. In the live view the
+    loop is visible and each node streams into its own panel:
+    """),
+    code("""
+    from langchain_core.tools import tool
+
+    from livegraph.prebuilt import create_react_agent
+
+
+    @tool
+    def get_weather(city: str) -> str:
+        \"\"\"Get the current weather in a city.\"\"\"
+        return f"sunny and 21 degrees in {city}"
+
+
+    agent = create_react_agent(model, [get_weather])
+    state = lgn.run(agent, {"messages": [("user", "What is the weather in Paris?")]})
+    """, ignore_output=True),
+    code("""
+    for message in state["messages"]:
+        message.pretty_print()
+    """),
+    md("""
     ## What is different
 
-    - No LangChain: messages are plain OpenAI-style dicts, and `messages` mode yields
-      `livegraph.MessageChunk` dataclasses (LangChain's `AIMessageChunk` in shape: `content`, `id`,
-      `tool_call_chunks`, `usage`, `response_metadata`).
+    - Without `langchain-core`, messages are livegraph's own small classes (`livegraph.messages`: the same
+      `content`, `type`, `id`, `tool_calls`, `usage_metadata`, `pretty_print()`), and `livegraph.llm` streams
+      `livegraph.MessageChunk`s (LangChain's `AIMessageChunk` in shape: `content`, `id`, `tool_call_chunks`,
+      `usage_metadata`, `response_metadata`). With it, they are LangChain's classes, as in LangGraph.
     - The engine uses only the standard library; the model, diagrams and notebook views are extras.
     - LangGraph Platform pieces (the server, the SDK client, LangSmith) are not part of livegraph.
     """),

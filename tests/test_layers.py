@@ -13,20 +13,32 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "livegraph"
-OPTIONAL_LAYERS = ("llm", "render", "notebook")
+OPTIONAL_LAYERS = ("llm", "render", "notebook", "_langchain", "prebuilt")
 # Subpackages that are not the engine; every other module of the package is (the modules at its top, and
 # LangGraph's thin module paths such as `livegraph/graph/`).
 NOT_ENGINE = {*OPTIONAL_LAYERS, "checkpoint"}
 # What a plain `import livegraph` must not load: the optional layers' packages, and pydantic (supported for
 # state schemas only when the user already has it).
 HEAVY = (
-    "ipywidgets", "IPython", "graphviz", "openai", "anywidget", "nest_asyncio", "pydantic", "langgraph", "langchain_core"
+    "ipywidgets",
+    "IPython",
+    "graphviz",
+    "openai",
+    "anywidget",
+    "nest_asyncio",
+    "pydantic",
+    "langgraph",
+    "langchain_core",
+    "langchain_openai",
+    "langsmith",
 )
 # Who may not import whom, anywhere in the module (also inside functions).
 FORBIDDEN = {
     "llm": ("notebook",),
     "render": ("notebook", "llm"),
     "checkpoint": ("notebook", "render", "llm"),
+    "_langchain": ("notebook", "render", "llm", "prebuilt"),
+    "prebuilt": ("notebook", "render", "llm"),
 }
 
 
@@ -180,3 +192,41 @@ def test_the_import_scanner_sees_every_kind_of_import() -> None:
         (13, "json", False),
     ]
     assert list(_imports(tree, "livegraph.render.__init__", module_level=False))[-1] == (15, "openai", False)
+
+
+def test_running_a_graph_without_messages_loads_no_langchain(tmp_path: Path) -> None:
+    """LangChain is imported by `add_messages` (when installed) and by user code, never by a plain run."""
+    code = (
+        "import sys, json\n"
+        "from typing import TypedDict\n"
+        "from livegraph.graph import START, StateGraph\n"
+        "class S(TypedDict):\n    n: int\n"
+        "g = StateGraph(S).add_node('a', lambda s: {'n': s['n'] + 1}).add_edge(START, 'a').compile()\n"
+        "list(g.stream({'n': 1}, stream_mode=['messages', 'updates', 'events']))\n"
+        "print(json.dumps(sorted({m.partition('.')[0] for m in sys.modules} & {'langchain_core', 'langsmith'})))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == []
+
+
+def test_without_langchain_messages_are_livegraphs_and_prebuilt_says_what_to_install(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['langchain_core'] = None  # as if it were not installed\n"
+        "from livegraph.graph import START, MessagesState, StateGraph\n"
+        "g = StateGraph(MessagesState).add_node('a', lambda s: {'messages': [('ai', 'yo')]})"
+        ".add_edge(START, 'a').compile()\n"
+        "print([(type(m).__module__, m.type, m.content) for m in g.invoke({'messages': 'hi'})['messages']])\n"
+        "try:\n    import livegraph.prebuilt\nexcept ImportError as exc:\n    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "[('livegraph.messages', 'human', 'hi'), ('livegraph.messages', 'ai', 'yo')]",
+        "livegraph.prebuilt runs LangChain tools and chat models: pip install 'livegraph[langchain]'",
+    ]

@@ -14,7 +14,6 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from . import _persist
-from ._context import CURRENT
 from ._errors import GraphBubbleUp, GraphInterrupt, ParentCommand
 from ._plan import Task, TaskResult
 from ._run import (
@@ -22,6 +21,8 @@ from ._run import (
     add_routes,
     branches_of,
     check_gotos,
+    enter_task,
+    leave_task,
     result_of,
     retry_delay,
     router_state,
@@ -43,7 +44,7 @@ def _create_task(coro: Any, ctx: contextvars.Context) -> asyncio.Task[Any]:
 async def arun_task(run: Run, task: Task) -> TaskResult:
     """Run one task to its result on the running loop (sync nodes go to the executor)."""
     scope = run.scope(task)
-    token = CURRENT.set(scope)
+    entered = enter_task(scope)
     node = task.node
     loop = asyncio.get_running_loop()
     try:
@@ -87,7 +88,7 @@ async def arun_task(run: Run, task: Task) -> TaskResult:
                     raise
                 await asyncio.sleep(delay)
     finally:
-        CURRENT.reset(token)
+        leave_task(entered)
 
 
 async def astart(run: Run, data: Any) -> None:

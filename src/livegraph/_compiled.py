@@ -110,9 +110,11 @@ class CompiledStateGraph:
         modes: Sequence[str],
         context: Any,
         kwargs: Mapping[str, Any] | None = None,
+        subgraphs: bool = False,
     ) -> Run:
         conf = self._conf(config)
         run = Run(self, conf, put, frozenset(modes), (), os.urandom(8).hex(), context)
+        run.subgraphs = subgraphs
         if kwargs:
             for name in ("interrupt_before", "interrupt_after"):
                 value = kwargs.get(name)
@@ -155,13 +157,14 @@ class CompiledStateGraph:
             q: queue.SimpleQueue[Any] = queue.SimpleQueue()
             from . import _bridge  # asyncio is loaded only by graphs that need it
 
-            items = _bridge.bridged(self._new_run(config, q.put, modes, context, kwargs), input, q)
+            items = _bridge.bridged(self._new_run(config, q.put, modes, context, kwargs, subgraphs), input, q)
         elif LIVE_MODES.intersection(modes):
             q = queue.SimpleQueue()
-            items = _sync.live(self._new_run(config, q.put, modes, context, kwargs), input, q)
+            items = _sync.live(self._new_run(config, q.put, modes, context, kwargs, subgraphs), input, q)
         else:
             buffer: list[Any] = []
-            items = _sync.drain(self._new_run(config, buffer.append, modes, context, kwargs), input, buffer)
+            run = self._new_run(config, buffer.append, modes, context, kwargs, subgraphs)
+            items = _sync.drain(run, input, buffer)
         try:
             for item in items:
                 out = shape(item)
@@ -219,10 +222,11 @@ class CompiledStateGraph:
         shape = shaper(single, subgraphs, version)
         if LIVE_MODES.intersection(modes):
             box = _async.Outbox()
-            items = _async.alive(self._new_run(config, box.put, modes, context, kwargs), input, box)
+            items = _async.alive(self._new_run(config, box.put, modes, context, kwargs, subgraphs), input, box)
         else:
             buffer: list[Any] = []
-            items = _async.adrain(self._new_run(config, buffer.append, modes, context, kwargs), input, buffer)
+            run = self._new_run(config, buffer.append, modes, context, kwargs, subgraphs)
+            items = _async.adrain(run, input, buffer)
         try:
             async for item in items:
                 out = shape(item)

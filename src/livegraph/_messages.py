@@ -38,3 +38,8 @@ class MessageChunk:
     def text(self) -> str:
         """The text of this piece (LangChain's `.text`)."""
         return self.content
+
+    @property
+    def usage_metadata(self) -> dict[str, int] | None:
+        """`usage` under LangChain's name."""
+        return self.usage

@@ -123,7 +123,7 @@ def prepare_tasks(
                 send.arg,
                 ("__pregel_push",),
                 True,
-                ("__pregel_push", i),
+                ("__pregel_push", i, False),  # LangGraph's path for a Send (True would be a call)
             )
         )
     pending.pull = {n: pending.pull[n] for n in deferred}

@@ -22,3 +22,17 @@ def mimebundle(graph: Any) -> dict[str, Any]:
         return render().mimebundle(graph, xray=getattr(graph, "xray", 0))  # type: ignore[no-any-return]
     except Exception as exc:  # a display hook must never raise
         return {"text/plain": f"<graph {getattr(graph, 'name', '?')}: cannot draw ({exc})>"}
+
+
+def langchain_interop(run: Any) -> Any:
+    """LangChain's side of a run (`livegraph._langchain`): asked for only once `langchain_core` is imported.
+
+    A subgraph's run shares its top run's, so message ids dedupe across the whole run."""
+    top = run
+    while top.parent_scope is not None:
+        top = top.parent_scope.run
+    from livegraph._langchain import RunInterop
+
+    if not isinstance(top.interop, RunInterop):  # LangChain was imported after the run began
+        top.interop = RunInterop(top)
+    return top.interop

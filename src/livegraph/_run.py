@@ -6,6 +6,7 @@ task does with its node's return value, its routers and its retries lives here, 
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _persist
 from ._constants import INTERRUPT, START
-from ._context import Runtime
+from ._context import CURRENT, Runtime
 from ._errors import GraphInterrupt, GraphRecursionError, ParentCommand, RunCancelledError, add_note
 from ._events import Event
 from ._messages import MessageChunk
@@ -102,6 +103,7 @@ class Run:
         "cp_ns",
         "graph",
         "head",
+        "interop",
         "interrupt_after",
         "interrupt_before",
         "interrupts",
@@ -125,6 +127,7 @@ class Run:
         "step_values",
         "stop",
         "store",
+        "subgraphs",
         "subs",
         "thread_id",
         "values",
@@ -151,6 +154,9 @@ class Run:
         self.context = context
         self.store = graph.store
         self.parent_scope = parent_scope
+        # What tracks the messages it streams, and LangChain's side of it (see `enter_task`); shared with the
+        # subgraphs it calls
+        self.interop: Any = parent_scope.run.interop if parent_scope is not None else None
         self.values: dict[str, Any] = initial_values(self.spec.channels)
         self.pending = Pending()
         self.step = 0
@@ -165,6 +171,7 @@ class Run:
         self.cp_id: str | None = None
         self.resume: dict[str, list[Any]] = {}
         self.owners: dict[str, str] = {}  # interrupt id -> the (innermost) task that asked
+        self.subgraphs: bool = parent_scope.run.subgraphs if parent_scope is not None else False  # stream(subgraphs=)
         self.subs: dict[str, Any] = {}  # task id -> where its interrupted subgraph stood
         self.restored = False  # a subgraph run put back where it was interrupted
         self.step_pending: dict[str, Any] = {}
@@ -426,7 +433,7 @@ class TaskScope:
 
         return write
 
-    def _make_message_writer(self) -> Callable[[Any], None]:
+    def _make_message_writer(self) -> Callable[..., None]:
         run, task = self.run, self.task
         messages, events = "messages" in run.modes, "events" in run.modes
         if not messages and not events:
@@ -435,17 +442,16 @@ class TaskScope:
         name, tid = task.name, task.id
         meta = self.metadata()
 
-        def write(chunk: Any) -> None:
+        def write(chunk: Any, metadata: dict[str, Any] | None = None) -> None:
             if stop.cancelled:
                 raise RunCancelledError(f"The run was stopped; node `{name}` stops at its next write")
             if isinstance(chunk, str):
                 chunk = MessageChunk(content=chunk)
+            item = (chunk, meta if metadata is None else metadata)
             if messages:
-                put(("messages", ns, (chunk, meta)))
+                put(("messages", ns, item))
             if events:
-                put(
-                    ("events", ns, Event("message", name, tid, run.step, ns, time.monotonic(), (chunk, meta)))
-                )
+                put(("events", ns, Event("message", name, tid, run.step, ns, time.monotonic(), item)))
 
         return write
 
@@ -495,8 +501,33 @@ class TaskScope:
         return out
 
 
+def enter_task(scope: TaskScope) -> tuple[Any, Callable[[], None] | None]:
+    """Make `scope` the current task (and, once LangChain is imported, LangChain's current config)."""
+    token = CURRENT.set(scope)
+    run = scope.run
+    if run.interop is None:
+        if sys.modules.get("langchain_core") is not None:
+            from ._plugins import langchain_interop
+
+            run.interop = langchain_interop(run)
+        elif "messages" in run.modes or "events" in run.modes:
+            from ._message_stream import MessageTracker
+
+            run.interop = MessageTracker(run)  # messages the nodes return, streamed when they end
+    return token, (run.interop.enter(scope) if run.interop is not None else None)
+
+
+def leave_task(entered: tuple[Any, Callable[[], None] | None]) -> None:
+    token, leave = entered
+    if leave is not None:
+        leave()
+    CURRENT.reset(token)
+
+
 # -- what a task does with its node's answer (shared by both drivers) ----------------------------------------
 def result_of(run: Run, task: Task, output: Any) -> TaskResult:
+    if run.interop is not None:
+        run.interop.node_output(run, task, output)
     return updates_of(task.name, output, run.spec.channels, run.spec.state_view.keys)
 
 

@@ -6,6 +6,7 @@ A schema is a `TypedDict`, a dataclass or a pydantic model. `Annotated[T, reduce
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import sys
 import typing
@@ -56,9 +57,21 @@ def _reducer_of(hint: Any) -> Callable[[Any, Any], Any] | None:
     return None
 
 
+# An abstract collection type starts as the concrete one, as in LangGraph (`Sequence[...]` starts as `[]`).
+_CONCRETE: dict[Any, type] = {
+    collections.abc.Sequence: list,
+    collections.abc.MutableSequence: list,
+    collections.abc.Set: set,
+    collections.abc.MutableSet: set,
+    collections.abc.Mapping: dict,
+    collections.abc.MutableMapping: dict,
+}
+
+
 def _initial_of(hint: Any) -> Callable[[], Any] | None:
     base = get_args(hint)[0] if get_origin(hint) is typing.Annotated else hint
     origin = get_origin(base) or base
+    origin = _CONCRETE.get(origin, origin)
     if isinstance(origin, type) and origin in (list, dict, set, tuple, str, int, float):
         return origin
     return None

@@ -18,7 +18,6 @@ from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from . import _persist
-from ._context import CURRENT
 from ._errors import GraphBubbleUp, GraphInterrupt, ParentCommand, RunCancelledError
 from ._plan import Task, TaskResult
 from ._run import (
@@ -26,6 +25,8 @@ from ._run import (
     add_routes,
     branches_of,
     check_gotos,
+    enter_task,
+    leave_task,
     note_failure,
     result_of,
     retry_delay,
@@ -46,7 +47,7 @@ def _call(fn: Any, arg: Any, inject: tuple[str, ...], scope: Any) -> Any:
 def run_task(run: Run, task: Task) -> TaskResult:
     """Run one task to its result: the node, its routers, its retries."""
     scope = run.scope(task)
-    token = CURRENT.set(scope)
+    entered = enter_task(scope)
     node = task.node
     try:
         attempt = 0
@@ -85,7 +86,7 @@ def run_task(run: Run, task: Task) -> TaskResult:
                 if _sleep(run, delay):
                     raise
     finally:
-        CURRENT.reset(token)
+        leave_task(entered)
 
 
 def _close(aw: Any) -> None:

@@ -6,7 +6,8 @@ saved, with an error that names the state key.
 
 Tagged values are objects with one key `"__lg__"` naming the type and `"v"` the value:
 `tuple`, `set`, `frozenset`, `bytes` (base64), `datetime`, `date`, `Send`, `Interrupt`, `MessageChunk`,
-`Command`, registered dataclasses and pydantic models (by the name given to `register`), and a plain dict
+`Command`, chat messages (livegraph's own, and LangChain's once `langchain_core` is there), registered
+dataclasses and pydantic models (by the name given to `register`), and a plain dict
 whose keys are not all strings (`dict`, as a list of pairs).
 """
 
@@ -19,6 +20,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from .. import messages as _own
 from .._errors import CheckpointError
 from .._messages import MessageChunk
 from .._types import Command, Interrupt, Send
@@ -78,6 +80,29 @@ def _builtin_codecs() -> None:
         dump=lambda c: {"graph": c.graph, "update": c.update, "resume": c.resume, "goto": c.goto},
         load=lambda v: Command(**v),
     )
+    for cls in (_own.HumanMessage, _own.AIMessage, _own.SystemMessage, _own.ToolMessage):
+        register(cls, f"livegraph.{cls.__name__}")
+    register(_own.RemoveMessage, "livegraph.RemoveMessage", dump=lambda m: m.id, load=_own.RemoveMessage)
+
+
+_LANGCHAIN = "langchain_core.messages."  # LangChain's messages: registered on first use (pydantic models)
+
+
+def _register_langchain() -> bool:
+    """Register LangChain's message classes (once `langchain_core` is there); True if anything was added."""
+    try:
+        import langchain_core.messages as lc
+    except ImportError:
+        return False
+    added = False
+    for name in ("HumanMessage", "AIMessage", "SystemMessage", "ToolMessage", "RemoveMessage", "ChatMessage",
+                 "FunctionMessage", "AIMessageChunk", "HumanMessageChunk", "SystemMessageChunk",
+                 "ToolMessageChunk", "ChatMessageChunk", "FunctionMessageChunk"):
+        cls = getattr(lc, name, None)
+        if cls is not None and cls not in _by_type:
+            register(cls, _LANGCHAIN + name)
+            added = True
+    return added
 
 
 _builtin_codecs()
@@ -139,6 +164,8 @@ def _enc_other(obj: Any, path: str | None) -> Any:
     if isinstance(obj, dt.date):
         return {TAG: "date", "v": obj.isoformat()}
     codec = _by_type.get(type(obj))
+    if codec is None and type(obj).__module__.startswith("langchain_core.messages") and _register_langchain():
+        codec = _by_type.get(type(obj))
     if codec is not None:
         return {TAG: codec.name, "v": _enc(codec.dump(obj), path)}
     raise UnstorableValue(path, obj)
@@ -167,6 +194,8 @@ def _decode_tagged(obj: dict[str, Any]) -> Any:
     if tag == "float":
         return float(v)
     codec = _by_name.get(tag)
+    if codec is None and tag.startswith(_LANGCHAIN) and _register_langchain():
+        codec = _by_name.get(tag)
     if codec is None:
         raise CheckpointError(
             f"The checkpoint holds a value of type `{tag}`, which is not registered in this process; call "

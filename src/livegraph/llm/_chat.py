@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from livegraph.llm._adapters import Custom, astream_chat, current_node, stream_chat
+from livegraph import messages as _messages
+from livegraph.llm._adapters import Custom, _adrain, _ChatAssembly, _drain, current_node
 from livegraph.llm._client import default_model, require_openai, shared_async_client, shared_client
 from livegraph.llm._errors import LLMStreamError, stream_error
 from livegraph.llm._tools import tool_definitions
@@ -17,18 +18,19 @@ Tools = Sequence[Mapping[str, Any] | Callable[..., Any]]
 
 
 def chat(
-    messages: Sequence[Mapping[str, Any]],
+    messages: Sequence[Any],
     *,
     model: str | None = None,
     tools: Tools | None = None,
     custom: Custom = False,
     client: OpenAI | None = None,
     **options: Any,
-) -> dict[str, Any]:
+) -> Any:
     """Ask the model, stream its reply into the graph as it arrives, and return the whole reply.
 
     Args:
-        messages: The conversation in OpenAI's chat format.
+        messages: The conversation: OpenAI-style dicts, or message objects (livegraph's or LangChain's, as
+            `MessagesState` holds them).
         model: The model; `default_model()` if None.
         tools: Tool definitions in OpenAI's format, or plain functions (see `tool_schema`).
         custom: Also write to `custom` mode (see `stream_chat`).
@@ -36,7 +38,8 @@ def chat(
         **options: More arguments for `chat.completions.create` (`temperature`, `tool_choice`, ...).
 
     Returns:
-        The assistant message, as `stream_chat` returns it (with `usage`).
+        The assistant message, as `stream_chat` returns it (with `usage`); when `messages` holds message
+        objects, an `AIMessage` of the same kind (its `id` is the streamed chunks' id, `usage_metadata` set).
 
     Raises:
         LLMStreamError: The call or its stream failed.
@@ -48,18 +51,20 @@ def chat(
         stream = sdk.chat.completions.create(**_arguments(messages, name, tools, options))
     except openai.APIError as exc:
         raise _failed(exc, name, sdk) from exc
-    return stream_chat(stream, custom=custom, model=name)
+    assembly = _ChatAssembly(custom, True, name)
+    _drain(stream, assembly)
+    return _reply(assembly, messages)
 
 
 async def achat(
-    messages: Sequence[Mapping[str, Any]],
+    messages: Sequence[Any],
     *,
     model: str | None = None,
     tools: Tools | None = None,
     custom: Custom = False,
     client: AsyncOpenAI | None = None,
     **options: Any,
-) -> dict[str, Any]:
+) -> Any:
     """`chat` for async nodes (uses an `openai.AsyncOpenAI`)."""
     openai = require_openai()
     name = model or default_model()
@@ -68,12 +73,30 @@ async def achat(
         stream = await sdk.chat.completions.create(**_arguments(messages, name, tools, options))
     except openai.APIError as exc:
         raise _failed(exc, name, sdk) from exc
-    return await astream_chat(stream, custom=custom, model=name)
+    assembly = _ChatAssembly(custom, True, name)
+    await _adrain(stream, assembly)
+    return _reply(assembly, messages)
 
 
-def _arguments(messages: Sequence[Mapping[str, Any]], model: str, tools: Tools | None,
+def _reply(assembly: _ChatAssembly, messages: Sequence[Any]) -> Any:
+    """The assembled reply: a dict for dict messages, else an `AIMessage` of the messages' kind."""
+    reply = assembly.message()
+    objects = [m for m in messages if not isinstance(m, (dict, str, tuple))]
+    if not objects:
+        return reply
+    meta = {"model_name": assembly.model, "finish_reason": assembly.finish_reason}
+    message = _messages.reply_message(reply, assembly.id, {k: v for k, v in meta.items() if v is not None})
+    if type(objects[0]).__module__.startswith("langchain_core"):
+        from livegraph._langchain import to_langchain
+
+        return to_langchain(message)
+    return message
+
+
+def _arguments(messages: Sequence[Any], model: str, tools: Tools | None,
                options: dict[str, Any]) -> dict[str, Any]:
-    arguments: dict[str, Any] = {"model": model, "messages": list(messages), "stream": True,
+    arguments: dict[str, Any] = {"model": model, "messages": [_messages.to_openai(m) for m in messages],
+                                 "stream": True,
                                  "stream_options": {"include_usage": True}}
     if tools:
         arguments["tools"] = tool_definitions(tools)

@@ -53,9 +53,9 @@ def chunk_text(chunk: Any) -> str | None:
     """The text a streamed chunk carries, or None when it carries none.
 
     Text is: a `str`; an object with a `str` `content` (`livegraph.MessageChunk`, LangChain's message
-    chunks); a dict `{"custom_llm_chunk": ...}` around any of these; a chat dict with `role` and `content`
-    (a `None` content, as in a tool-call delta, is empty text); OpenAI-style content parts
-    (`[{"type": "text", "text": ...}]`).
+    chunks), followed by its streamed tool calls (`→ name {"arg": ...}`); a dict `{"custom_llm_chunk": ...}`
+    around any of these; a chat dict with `role` and `content` (a `None` content, as in a tool-call delta,
+    is empty text); OpenAI-style content parts (`[{"type": "text", "text": ...}]`).
     """
     if isinstance(chunk, str):
         return chunk
@@ -67,8 +67,18 @@ def chunk_text(chunk: Any) -> str | None:
         return None
     content = getattr(chunk, "content", None)
     if content is not None and not isinstance(chunk, type):
-        return _content_text(content)
+        text = _content_text(content)
+        calls = getattr(chunk, "tool_call_chunks", None)
+        if calls and isinstance(calls, list) and text is not None:
+            text += "".join(_tool_call_text(call) for call in calls if isinstance(call, dict))
+        return text
     return None
+
+
+def _tool_call_text(call: dict[str, Any]) -> str:
+    """A streamed tool call as the panel shows it: `→ name ` when it starts, then its JSON arguments."""
+    name, args = call.get("name"), call.get("args")
+    return (f"\n→ {name} " if name else "") + (args if isinstance(args, str) else "")
 
 
 def _content_text(content: Any) -> str | None:
