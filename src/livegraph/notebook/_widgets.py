@@ -43,12 +43,34 @@ class PanelWidget(anywidget.AnyWidget):
         self.send({"append": text})
 
 
+class BoardWidget(anywidget.AnyWidget):
+    """The tasks of a run view: the status line, one panel per task, tiles for a node with many tasks.
+
+    `send_ops(ops)` sends `_board.Board` operations as one custom message; the reader's requests (`want`,
+    `follow`) arrive through `on_msg`. `snapshot` (the whole board) and `final` (the final state's HTML)
+    are synced once, at the end, when the widgets stay (so that saved widget state has them).
+    """
+
+    _esm = (_STATIC / "board.js").read_text(encoding="utf-8")
+    _css = _CSS
+    uid = traitlets.Unicode().tag(sync=True)
+    snapshot: traitlets.List[Any] = traitlets.List().tag(sync=True)
+    final = traitlets.Unicode().tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(uid=uuid.uuid4().hex, **kwargs)
+
+    def send_ops(self, ops: list[Any]) -> None:
+        self.send({"ops": ops})
+
+
 class DiagramWidget(anywidget.AnyWidget):
-    """The run's diagram: `svg` is replaced when the node states change."""
+    """The run's diagram: drawn once (`svg`); `css` (a `<style>` block of node states) restyles it."""
 
     _esm = (_STATIC / "diagram.js").read_text(encoding="utf-8")
     _css = _CSS
     svg = traitlets.Unicode().tag(sync=True)
+    css = traitlets.Unicode().tag(sync=True)
 
 
 def diagram_widget(svg: str) -> DiagramWidget:
@@ -71,6 +93,22 @@ def layout(diagram: Any, status: Any, panels: Any) -> Any:
     right = ipywidgets.VBox([status, panels], layout=ipywidgets.Layout(flex="1 1 320px", min_width="0"))
     return ipywidgets.HBox(
         [diagram, right],
+        layout=ipywidgets.Layout(
+            flex_flow="row wrap", align_items="flex-start", grid_gap="12px", width="100%"
+        ),
+    )
+
+
+def board_widget() -> BoardWidget:
+    """The board, sized to take the room beside the diagram."""
+    return BoardWidget(layout=ipywidgets.Layout(flex="1 1 320px", min_width="0"))
+
+
+def run_layout(diagram: Any, board: Any) -> Any:
+    """A run view: the diagram on the left, the board on the right (wrapping below the diagram when the
+    output area is narrow)."""
+    return ipywidgets.HBox(
+        [diagram, board],
         layout=ipywidgets.Layout(
             flex_flow="row wrap", align_items="flex-start", grid_gap="12px", width="100%"
         ),
