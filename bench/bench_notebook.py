@@ -8,6 +8,9 @@ limits on, as a browser sees them):
 - `send1000`: `Send` to 1,000 workers that stream 20 chunks each, then a reduce node, at full speed;
 - `loop500`: an agent <-> tool loop of 500 turns (the agent streams 20 chunks a turn), at full speed.
 
+`--pace 0.005` makes the last two sleep after each chunk, as a model would (the live view then has time to
+show; at full speed they end in a fraction of a second).
+
 The script reads the kernel's channels websocket like a frontend and reports: messages and bytes that reached
 it, the peaks per second and over 3 s (the server's window), widgets opened, the static record's size, the
 time from the run's end (the last node returning) to the record, and whether the server said "IOPub data
@@ -58,6 +61,7 @@ from livegraph.types import Send
 import livegraph.notebook as lgn
 
 END_AT = None  # time.time() when the last node of the last run returned
+PACE = 0.0  # seconds a worker or an agent turn sleeps after each chunk (`--pace`; 0: full speed)
 
 class S(TypedDict, total=False):
     n: int
@@ -102,6 +106,8 @@ def work(arg):
     write = get_stream_writer()
     for i in range(20):
         write(f"d{arg['doc']}.{i} ")
+        if PACE:
+            time.sleep(PACE)
     return {"out": [arg["doc"]]}
 
 def reduce(state):
@@ -118,6 +124,8 @@ def agent(state):
     write = get_stream_writer()
     for i in range(20):
         write(f"t{state['turns']}.{i} ")
+        if PACE:
+            time.sleep(PACE)
     ended()
     return {"turns": state["turns"] + 1}
 
@@ -295,7 +303,7 @@ def traffic(arrivals: list[tuple[float, int]]) -> dict[str, float]:
     }
 
 
-async def kernel_run(server: Server, scenario: str, rate: float, seconds: float) -> dict[str, Any]:
+async def kernel_run(server: Server, scenario: str, rate: float, seconds: float, pace: float) -> dict[str, Any]:
     """One scenario through the server's websocket; the figures of the report."""
     request = urllib.request.Request(f"{server.url}/api/kernels?token={server.token}", data=b"{}", method="POST")
     kernel_id = json.loads(urllib.request.urlopen(request).read())["id"]
@@ -303,7 +311,7 @@ async def kernel_run(server: Server, scenario: str, rate: float, seconds: float)
                   if "ipykernel" in " ".join(p.cmdline()))
     front = Frontend(server.url, server.token, kernel_id)
     await front.connect()
-    _, reply = await front.execute(SETUP)
+    _, reply = await front.execute(SETUP + f"\nPACE = {pace}")
     assert reply["status"] == "ok", reply
     code = code_of(scenario, rate, seconds)
     await front.execute(code)  # a warm-up run: imports, the first diagram
@@ -351,7 +359,7 @@ SAMPLE = """() => ({
 })"""
 
 
-def browser_run(server: Server, scenario: str, rate: float, seconds: float, shots: Path) -> dict[str, Any]:
+def browser_run(server: Server, scenario: str, rate: float, seconds: float, pace: float, shots: Path) -> dict[str, Any]:
     """One scenario in JupyterLab in Chromium: DOM size, what the page's websocket received, screenshots."""
     import nbformat
     from playwright.sync_api import sync_playwright
@@ -359,7 +367,7 @@ def browser_run(server: Server, scenario: str, rate: float, seconds: float, shot
     name = f"{scenario}.ipynb"
     nb = nbformat.v4.new_notebook()
     code = code_of(scenario, rate, seconds)
-    nb.cells = [nbformat.v4.new_code_cell(SETUP), nbformat.v4.new_code_cell(code),
+    nb.cells = [nbformat.v4.new_code_cell(SETUP + f"\nPACE = {pace}"), nbformat.v4.new_code_cell(code),
                 nbformat.v4.new_code_cell("print(repr(END_AT))")]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, server.root / name)
@@ -453,7 +461,7 @@ async def main_async(args: argparse.Namespace) -> int:
     src = Path(args.src).resolve()
     with jupyter(src) as server:
         for scenario in args.scenario:
-            result = await kernel_run(server, scenario, args.rate, args.seconds)
+            result = await kernel_run(server, scenario, args.rate, args.seconds, args.pace)
             rows += show(report(scenario, result))
             failed |= bool(result["warnings"] or result.get("lost live") or result.get("lost in record"))
     if args.browser:
@@ -462,7 +470,7 @@ async def main_async(args: argparse.Namespace) -> int:
         with jupyter(src, lab=True) as server:
             for scenario in args.scenario:
                 result = await asyncio.get_running_loop().run_in_executor(
-                    None, browser_run, server, scenario, args.rate, args.seconds, shots)
+                    None, browser_run, server, scenario, args.rate, args.seconds, args.pace, shots)
                 rows += show(report(f"{scenario} in Chromium", result))
                 failed |= result["rate warning on the page"]
     return 1 if failed else 0
@@ -479,6 +487,8 @@ def main() -> None:
                         help="what to run (repeatable; default: all)")
     parser.add_argument("--rate", type=float, default=5000.0, help="firehose: chunks per second (default 5000)")
     parser.add_argument("--seconds", type=float, default=10.0, help="firehose: how long to stream (default 10)")
+    parser.add_argument("--pace", type=float, default=0.0,
+                        help="send1000 / loop500: seconds to sleep after each chunk (default 0: full speed)")
     parser.add_argument("--src", default=str(SRC), help="the livegraph sources the kernel imports (default: ours)")
     parser.add_argument("--browser", action="store_true", help="also run in JupyterLab in Chromium")
     parser.add_argument("--shots", default="bench/shots", help="where --browser saves screenshots")

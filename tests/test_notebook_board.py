@@ -54,10 +54,10 @@ def test_loop_turns_fold_into_one_lane_that_follows_the_newest_turn() -> None:
         ["card", 1, "agent", None, 2, "running"], ["text", 1, "turn 2"], ["state", 1, "done", None],
         ["fold", 0, "agent", [0, 1]],
         ["focus", 0, 2, "agent", None, 3, "running", None, 0, "turn 3"],
-        ["tiles", 0, "ddr", [[1, 1], [2, 1], [3, 1]]],
+        ["tiles", 0, "ddr", 0, [[1, 1], [2, 1], [3, 1]]],
         ["head", 0, 0, "agent", None, 1, "done", None, "turn 1", 6],
         ["head", 0, 1, "agent", None, 2, "done", None, "turn 2", 6],
-        ["lstate", 0, "done", None], ["tiles", 0, "ddd", [[1, 1], [2, 1], [3, 1]]],
+        ["lstate", 0, "done", None], ["tiles", 0, "ddd", 3, []],
         ["head", 0, 2, "agent", None, 3, "done", None, "turn 3", 6],
     ]
     assert b.want(0, 0) == [["focus", 0, 0, "agent", None, 1, "done", None, 0, "turn 1"]]

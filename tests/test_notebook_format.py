@@ -241,15 +241,14 @@ def test_a_lane_of_many_tasks_is_summarised_in_the_record() -> None:
     assert html.index(">plan</b>") < html.index("<b>work</b>") < html.index(">reduce</b>")
     lane = lane_html("work", panels[1:11])
     assert '<b>work</b> <span style="color:#64748b">· 10 tasks · 9 done, 1 error</span>' in lane
-    assert "<tr><td>work #1</td><td>doc=1</td><td>2</td><td style=\"color:#16a34a\">done</td>" \
-        "<td>line one 1 ⏎ line two</td></tr>" in lane
+    assert ">work #1 · doc=1 · done · line one 1 ⏎ line two\nwork #2 · doc=2 · done · line one 2 ⏎ line two\n" in lane
     assert "partial &lt;b&gt;</pre>" in lane and "ValueError: no</div>" in lane
     assert record_text(panels, status).splitlines() == [
         "done · 3 steps · 1.0 s",
         "── plan · step 1 · done ──",
         "planned",
         "── work · 10 tasks · 9 done, 1 error ──",
-        *(f"  work #{i} · done · line one {i} ⏎ line two" if i != 4 else "  work #4 · error · partial <b>"
+        *(f"  work #{i} · doc={i} · done · line one {i} ⏎ line two" if i != 4 else "  work #4 · doc=4 · error · partial <b>"
           for i in range(1, 11)),
         "── work #4 · step 2 · error ──",
         "partial <b>",

@@ -201,7 +201,7 @@ def test_a_thousand_workers_make_no_widget_and_stay_within_the_byte_budget(wire:
     (fold,) = [op for op in done if op[0] == "fold"]
     assert fold == ["fold", 0, "work", [0, 1, 2, 3, 4, 5, 6, 7]]
     tiles = [op for op in done if op[0] == "tiles"]
-    assert tiles[-1] == ["tiles", 0, "d" * 7 + "e" + "d" * 992, [[1, 1000]]]
+    assert tiles[-1] == ["tiles", 0, "d" * 7 + "e" + "d" * 992, 1, []]  # the steps were sent before
     heads = {op[2]: op for op in done if op[0] == "head"}
     assert heads[7] == ["head", 0, 7, "work #8", "doc=7", 1, "error", "ValueError: no",
                         " ".join(f"w7.{c}" for c in range(20)), len("".join(f"w7.{c} " for c in range(20)))]
@@ -211,7 +211,7 @@ def test_a_thousand_workers_make_no_widget_and_stay_within_the_byte_budget(wire:
     assert len(record["text/html"]) + len(record["text/plain"]) < 500_000
     assert "1,000 tasks · 999 done, 1 error" in record["text/html"]
     assert record["text/plain"].splitlines()[1:3] == ["── work · 1,000 tasks · 999 done, 1 error ──",
-                                                      "  work #1 · done · " + " ".join(f"w0.{c}" for c in range(20))[:99] + "…"]
+                                                      "  work #1 · doc=0 · done · " + " ".join(f"w0.{c}" for c in range(20))[:99] + "…"]
 
 
 def test_a_picked_task_is_sent_whole_and_followed(wire: Wire, clock: Clock) -> None:

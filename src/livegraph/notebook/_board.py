@@ -13,7 +13,8 @@ by `budget` bytes of text plus a few short operations, whatever the number of ta
     ["text", n, piece] / ["skip", n, chars]            text appended to card n / left out of the live view
     ["state", n, state, note]                         card n ended
     ["fold", lane, title, [n, ...]]                   cards n... make way for lane card `lane`
-    ["tiles", lane, states, [[step, count], ...]]     one letter per task of the lane (r d e i s), and steps
+    ["tiles", lane, states, i, [[step, count], ...]]  one letter per task of the lane (r d e i s), and its
+                                                      steps as runs, from run i on (the runs before i stand)
     ["focus", lane, k, title, label, step, state, note, skipped, text]
                                                       the lane's panel shows its task k (from this text on)
     ["ltext", lane, piece] / ["lskip", lane, chars]   text appended to the lane's panel
@@ -148,7 +149,8 @@ class Board:
         for lane in self.lanes.values():
             if lane.folded:
                 out.append(["fold", lane.id, lane.title, []])
-                out.append(["tiles", lane.id, *tiles(self.model, lane.keys)])
+                states, runs = tiles(self.model, lane.keys)
+                out.append(["tiles", lane.id, states, 0, runs])
                 if lane.focus is not None:
                     panel = self.model.panels[lane.focus]
                     out.append(self._focus_op(lane, panel, len(panel.text)))
@@ -229,9 +231,14 @@ class Board:
 
     def _send_tiles(self, lane: Lane) -> None:
         now = tiles(self.model, lane.keys)
-        if now != lane.tiles:
-            lane.tiles = now
-            self._out.append(["tiles", lane.id, *now])
+        if now == lane.tiles:
+            return
+        runs, before = now[1], (lane.tiles[1] if lane.tiles else [])
+        same = 0
+        while same < min(len(runs), len(before)) and runs[same] == before[same]:
+            same += 1
+        lane.tiles = (now[0], [list(run) for run in runs])
+        self._out.append(["tiles", lane.id, now[0], same, runs[same:]])
 
     def _send_text(self, left: float) -> float:
         """Append what the shown tasks gained; when it is more than `left`, each gets an equal share and

@@ -335,25 +335,26 @@ def lane_counts(group: Sequence[PanelRecord]) -> str:
 
 def lane_html(lane: str, group: Sequence[PanelRecord]) -> str:
     """Many tasks of one lane as a summary: the counts per state, every failure in full (as `panel_html`),
-    and a closed table of every task's title, step, state and first lines."""
+    and a closed list of every task's title, input, state and first lines (one `<pre>`: one line a task)."""
     worst = next((s for s in ("error", "interrupted", "stopped", "running") if any(p.state == s for p in group)),
                  "done")
     color = _COLORS.get(worst, "#64748b")
     failures = "".join(panel_html(p) for p in group if p.state == "error")
-    rows = "".join(
-        f"<tr><td>{html.escape(p.title)}</td><td>{html.escape(p.label or '')}</td><td>{p.step}</td>"
-        f'<td style="color:{_COLORS.get(p.state, "#64748b")}">{p.state}</td>'
-        f"<td>{html.escape(head_text(p.text, 100) or (p.note or ''))}</td></tr>"
-        for p in group
-    )
+    lines = "\n".join(html.escape(task_line(p)) for p in group)
     return (
         f'<details class="lg-record-lane" open style="margin:0 0 6px 0;padding:4px 8px;'
         f'border-left:3px solid {color}"><summary style="cursor:pointer"><b>{html.escape(lane)}</b> '
         f'<span style="color:#64748b">· {lane_counts(group)}</span></summary>{failures}'
         f'<details><summary style="cursor:pointer">first lines of each task</summary>'
-        f'<table style="{_MONO}"><tr><th>task</th><th>input</th><th>step</th><th>state</th>'
-        f"<th>first lines</th></tr>{rows}</table></details></details>"
+        f'<pre style="{_MONO};white-space:pre;overflow-x:auto;max-height:24em;margin:4px 0 0 0">{lines}</pre>'
+        "</details></details>"
     )
+
+
+def task_line(panel: PanelRecord, width: int = 100) -> str:
+    """One task of a folded lane in one line: `work #17 · doc=16 · done · first lines`."""
+    parts = [panel.title, panel.label, panel.state, head_text(panel.text, width) or panel.note]
+    return " · ".join(part for part in parts if part)
 
 
 def final_state_html(state: Any) -> str:
@@ -372,7 +373,7 @@ def record_text(panels: Sequence[PanelRecord], status: Status, limit: int = 1000
     for lane, group in lanes(panels):
         if len(group) > 1:
             lines.append(f"── {lane} · {lane_counts(group)} ──")
-            lines.extend(f"  {p.title} · {p.state} · {head_text(p.text, 100) or p.note or ''}" for p in group)
+            lines.extend(f"  {task_line(p)}" for p in group)
         for panel in group if len(group) == 1 else [p for p in group if p.state == "error"]:
             lines.append(header_line(panel.title, panel.step, panel.state))
             if panel.text:

@@ -135,7 +135,8 @@ _PRIORITY = {"error": 3, "running": 2, "pending": 1, "done": 0}
 
 STATUS_INTERVAL = 0.25
 """Seconds between two status lines while the run goes on (its clock and counters change every refresh;
-four a second reads as live). A finished run's line is sent at once."""
+four a second reads as live). A line whose tasks opened or ended, or a finished run's, is sent at once, in
+the same update as the panels it describes."""
 
 
 class RunModel:

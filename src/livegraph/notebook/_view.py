@@ -107,8 +107,9 @@ class RunView:
     panel per task, or for a node with many tasks (`Send` workers, loop turns) a grid of tiles and one
     panel for the task picked or most recently active (see `_board`); when stopped, a static record
     (diagram and transcript as plain HTML, many tasks summarised) replaces it. However many tasks and
-    chunks, the view is four widgets and sends at most `per_second` messages a second per widget and
-    about `BYTES_PER_SECOND` of text.
+    chunks, the view is three widgets (the box, the diagram, the board; six comms with their layouts), and
+    it sends at most one board message and one diagram restyle per refresh, with about `BYTES_PER_SECOND`
+    of text a second.
 
     `livegraph.notebook.run()` makes one for you. To drive one yourself::
 

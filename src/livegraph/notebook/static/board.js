@@ -2,8 +2,8 @@
 // tasks (Send workers, loop turns) one card with a grid of tiles coloured by state and a panel that shows
 // one task: the most recently active one, or the one the reader picked (click a tile, or ◀ ▶).
 //
-// The kernel sends operations (see livegraph/notebook/_board.py) as custom messages `{ops: [...]}`. They
-// are applied to a store kept per model (a view rendered later draws it all), then to each view's DOM:
+// The kernel sends operations (see livegraph/notebook/_board.py) as custom messages `{ops: [...]}`. Each
+// is applied to a store kept per model (a view rendered later draws it all), then to each view's DOM:
 // text is appended to one Text node per panel, tiles change in place. Picking a tile asks the kernel for
 // that task (`{want: [lane, k]}`); until it answers, the panel shows the task's first lines.
 
@@ -36,7 +36,7 @@ function applyOps(store, ops) {
       store.order.splice(at, 0, { lane: id });
       for (const n of gone) store.cards.delete(n);
       store.lanes.set(id, { title: op[2], states: "", steps: [], focus: null, heads: new Map(), pinned: null });
-    } else if (kind === "tiles" && lane) [lane.states, lane.steps] = [op[2], op[3]];
+    } else if (kind === "tiles" && lane) [lane.states, lane.steps] = [op[2], [...lane.steps.slice(0, op[3]), ...op[4]]];
     else if (kind === "focus" && lane) {
       const [, , k, title, label, step, state, note, left, text] = op;
       lane.focus = { k, title, label, step, state, note, text: (left ? skipped(left).trimStart() : "") + text };
@@ -300,8 +300,11 @@ export default {
     applyOps(store, model.get("snapshot"));
     const onMessage = (msg) => {
       if (!Array.isArray(msg?.ops)) return;
-      applyOps(store, msg.ops);
-      for (const view of store.views) view(msg.ops);
+      // One op at a time, store first: a view reads the store as it was when the op came.
+      for (const op of msg.ops) {
+        applyOps(store, [op]);
+        for (const view of store.views) view([op]);
+      }
     };
     // The whole board at the end (the view kept without a record): drawn again from scratch.
     const onSnapshot = () => {
