@@ -359,3 +359,42 @@ def test_a_thousand_tasks_cost_six_widgets_and_stay_within_the_rate_limits(
     assert [line for line in data["text/plain"].splitlines() if line.startswith("── ") and "tasks" in line] == lanes
     ops = board_ops(msgs)
     assert [op[0] for op in ops if op[0] == "fold"] == ["fold"] * len(lanes)
+
+
+def test_a_picked_task_is_answered_while_a_background_run_goes_on(kernel: Kernel) -> None:
+    _, _, reply = kernel.execute(BIG + textwrap.dedent(
+        """
+        def slow(arg):
+            writer = get_stream_writer()
+            for i in range(20):
+                writer(f"d{arg['topic']}.{i} ")
+                time.sleep(0 if arg["topic"] == "3" else 0.05)  # `work #4` ends first
+            return {"out": [arg["topic"]]}
+
+        slow_many = (StateGraph(S).add_node("plan", plan).add_node("work", slow).add_edge(START, "plan")
+                     .add_conditional_edges("plan", fan, ["work"]).add_edge("work", END).compile())
+        """
+    ))
+    assert reply["status"] == "ok", reply
+    first, msgs, _ = kernel.execute(
+        'task = asyncio.ensure_future(lgn.arun(slow_many, {"topics": [str(i) for i in range(12)], "out": []}))'
+    )
+
+    def board_of(msgs: list[dict[str, Any]]) -> str | None:
+        return next((m["content"]["comm_id"] for m in of(msgs, "comm_open")
+                     if m["content"]["data"]["state"].get("_anywidget_id", "").endswith("BoardWidget")), None)
+
+    def done(msgs: list[dict[str, Any]]) -> bool:  # `work #4`'s tile says done
+        return any(op[0] == "tiles" and op[1] == 1 and op[2][3] == "d" for op in board_ops(msgs))
+
+    while (board := board_of(msgs)) is None or not done(msgs):
+        msgs.append(kernel.kc.get_iopub_msg(timeout=30))  # the run goes on after the cell
+    # the panel follows running tasks on its own: only the pick shows the finished `work #4'
+    assert not any(op[0] == "focus" and op[2] == 3 for op in board_ops(msgs))
+    kernel.kc.shell_channel.send(kernel.kc.session.msg("comm_msg", {
+        "comm_id": board, "data": {"method": "custom", "content": {"want": [1, 3]}}}))
+    _, later, reply = kernel.execute("await task")
+    later = msgs + later
+    assert reply["status"] == "ok"
+    (focus,) = [op for op in board_ops(later) if op[0] == "focus" and op[2] == 3]
+    assert focus == ["focus", 1, 3, "work #4", "topic='3'", 2, "done", None, 0, "".join(f"d3.{i} " for i in range(20))]

@@ -12,7 +12,6 @@ from typing import Any
 
 import nbformat
 import pytest
-
 from test_notebook_browser import open_notebook
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
