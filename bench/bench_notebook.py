@@ -354,6 +354,7 @@ async def kernel_run(server: Server, scenario: str, rate: float, seconds: float,
 SAMPLE = """() => ({
   nodes: document.querySelectorAll('*').length,
   record: !!document.querySelector('.lg-record'),
+  lanes: document.querySelectorAll('.lg-lane').length,
   rate: document.body.innerText.includes('rate exceeded'),
   now: Date.now() / 1000,
 })"""
@@ -393,9 +394,14 @@ def browser_run(server: Server, scenario: str, rate: float, seconds: float, pace
         if page.locator(".jp-Dialog").count():
             page.locator(".jp-Dialog .jp-mod-accept").click()
             page.wait_for_selector(idle, timeout=90_000)
-        page.locator(".jp-Cell .jp-InputArea-editor").first.click()
-        page.keyboard.press("Shift+Enter")
-        page.wait_for_selector(idle, timeout=90_000)
+        prompt = ".jp-Cell:first-child .jp-InputPrompt"
+        for _ in range(5):  # a first Shift+Enter can come before the kernel is connected: try again
+            page.locator(".jp-Cell .jp-InputArea-editor").first.click()
+            page.keyboard.press("Shift+Enter")
+            page.wait_for_timeout(2000)
+            page.wait_for_selector(idle, timeout=90_000)
+            if "[1]" in page.locator(prompt).first.inner_text():
+                break
         page.wait_for_timeout(500)
         base = page.evaluate(SAMPLE)["nodes"]
         listening[0] = True
@@ -406,7 +412,10 @@ def browser_run(server: Server, scenario: str, rate: float, seconds: float, pace
             samples.append(sample)
             if sample["record"]:
                 break
-            if not shot and sample["nodes"] > base + 40:
+            if not shot and (sample["lanes"] >= (2 if scenario == "loop500" else 1) if scenario != "three"
+                             else sample["nodes"] > base + 40):
+                page.locator(".lg-board").first.scroll_into_view_if_needed()
+                page.wait_for_timeout(300)
                 page.screenshot(path=str(shots / f"{scenario}-running.png"))
                 shot = True
             page.wait_for_timeout(50)

@@ -211,7 +211,9 @@ def test_a_thousand_workers_make_no_widget_and_stay_within_the_byte_budget(wire:
     assert len(record["text/html"]) + len(record["text/plain"]) < 500_000
     assert "1,000 tasks · 999 done, 1 error" in record["text/html"]
     assert record["text/plain"].splitlines()[1:3] == ["── work · 1,000 tasks · 999 done, 1 error ──",
-                                                      "  work #1 · doc=0 · done · " + " ".join(f"w0.{c}" for c in range(20))[:99] + "…"]
+                                                      "  work #1 · doc=0 · done · " + " ".join(f"w0.{c}" for c in range(20))[:79] + "…"]
+    assert record["text/plain"].splitlines()[22:24] == ["  … 980 more tasks (the HTML record lists each)",
+                                                        "── work #8 · step 1 · error ──"]
 
 
 def test_a_picked_task_is_sent_whole_and_followed(wire: Wire, clock: Clock) -> None:

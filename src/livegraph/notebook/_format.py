@@ -34,6 +34,9 @@ FOLD_AT = 8
 """A node (a lane) with more tasks than this in one run (`Send` workers, loop turns) shows them as tiles with
 one panel for the selected task (live), and as a summary (in the record), instead of one panel each."""
 
+TEXT_TASKS = 20
+"""The tasks of a folded lane that the plain-text record lists one a line (the HTML lists all)."""
+
 HEAD_CHARS = 160
 """What a folded task's first lines may take, in the record and in a tile's preview."""
 
@@ -351,7 +354,7 @@ def lane_html(lane: str, group: Sequence[PanelRecord]) -> str:
     )
 
 
-def task_line(panel: PanelRecord, width: int = 100) -> str:
+def task_line(panel: PanelRecord, width: int = 80) -> str:
     """One task of a folded lane in one line: `work #17 · doc=16 · done · first lines`."""
     parts = [panel.title, panel.label, panel.state, head_text(panel.text, width) or panel.note]
     return " · ".join(part for part in parts if part)
@@ -368,12 +371,15 @@ def final_state_html(state: Any) -> str:
 
 def record_text(panels: Sequence[PanelRecord], status: Status, limit: int = 1000) -> str:
     """The static record as plain text, for viewers without HTML. Each panel's text is cut after `limit`
-    characters (the HTML has all of it; a saved notebook need not carry the transcript twice)."""
+    characters, and a folded lane lists its first `TEXT_TASKS` tasks (the HTML has all of it; a saved
+    notebook need not carry the transcript twice)."""
     lines = [status_line(status)]
     for lane, group in lanes(panels):
         if len(group) > 1:
             lines.append(f"── {lane} · {lane_counts(group)} ──")
-            lines.extend(f"  {task_line(p)}" for p in group)
+            lines.extend(f"  {task_line(p)}" for p in group[:TEXT_TASKS])
+            if len(group) > TEXT_TASKS:
+                lines.append(f"  … {len(group) - TEXT_TASKS:,} more tasks (the HTML record lists each)")
         for panel in group if len(group) == 1 else [p for p in group if p.state == "error"]:
             lines.append(header_line(panel.title, panel.step, panel.state))
             if panel.text:
