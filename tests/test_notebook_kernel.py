@@ -376,7 +376,7 @@ def test_a_picked_task_is_answered_while_a_background_run_goes_on(kernel: Kernel
         """
     ))
     assert reply["status"] == "ok", reply
-    first, msgs, _ = kernel.execute(
+    _, msgs, _ = kernel.execute(
         'task = asyncio.ensure_future(lgn.arun(slow_many, {"topics": [str(i) for i in range(12)], "out": []}))'
     )
 
