@@ -62,7 +62,7 @@ def test_loop_turns_fold_into_one_lane_that_follows_the_newest_turn() -> None:
     ]
     assert b.want(0, 0) == [["focus", 0, 0, "agent", None, 1, "done", None, 0, "turn 1"]]
     assert b.want(0, 7) == []
-    assert b.follow(0) == []  # nothing runs: it stays where it is
+    assert b.follow(0) == [["focus", 0, 2, "agent", None, 3, "done", None, 0, "turn 3"]]  # the newest turn
 
 
 def test_a_firehose_is_cut_to_the_budget_and_the_newest_text_is_kept() -> None:
@@ -88,3 +88,13 @@ def test_many_running_workers_keep_the_shown_one_until_it_ends() -> None:
     focus = next(op for op in ops if op[0] == "focus")
     assert focus[2] == 1 and focus[-2:] == [10, "x" * FOCUS_CHARS]  # only the end of a long text
     assert json.dumps(b.snapshot())  # plain data
+
+
+def test_turns_that_begin_and_end_between_two_refreshes_are_still_followed() -> None:
+    model, b = board(fold_at=2)
+    for turn in range(1, 6):
+        ops = take(model, b, ev("step_start", step=turn, data=["tool"]), ev("task_start", "tool", f"t{turn}", step=turn),
+                   ev("chunk", "tool", f"t{turn}", step=turn, data=f"result {turn}"),
+                   ev("task_end", "tool", f"t{turn}", step=turn))
+    focus = [op for op in ops if op[0] == "focus"]
+    assert focus == [["focus", 0, 4, "tool", None, 5, "done", None, 0, "result 5"]]

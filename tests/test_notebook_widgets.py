@@ -227,8 +227,8 @@ def test_a_picked_task_is_sent_whole_and_followed(wire: Wire, clock: Clock) -> N
     assert ops(wire, view._board.model_id) == [["focus", 0, 3, "work #4", "doc=3", 1, "done", None, 0, "w3.0 w3.1 w3.2 "]]
     view._on_msg(view._board, {"want": [0, 99]}, [])  # out of range: nothing
     view._on_msg(view._board, {"follow": 0}, [])
-    view.refresh()
-    assert ops(wire, view._board.model_id)[1:] == []
+    view.refresh()  # back to the most recently active: the last that wrote
+    assert ops(wire, view._board.model_id)[1:] == [["focus", 0, 19, "work #20", "doc=19", 1, "done", None, 0, "w19.0 w19.1 w19.2 "]]
     view.stop()
     snapshot = view._board.snapshot
     assert snapshot[:2] == [["status", snapshot[0][1]], ["fold", 0, "work", []]]

@@ -204,17 +204,17 @@ class Board:
 
     def _refocus(self, lane: Lane) -> None:
         """Keep the shown task while it runs (or while picked); else move to the most recently active one
-        that runs."""
+        that runs, or when none runs (a loop's turn that began and ended between two refreshes), to the most
+        recently active one."""
         if lane.pinned is not None:
             return
         panels = self.model.panels
         if lane.focus is not None and panels[lane.focus].state == "running":
             return
         running = [key for key in lane.keys if panels[key].state == "running"]
-        if running:
-            self._focus(lane, max(running, key=lambda key: self._active.get(key, 0)), FOCUS_CHARS)
-        elif lane.focus is None and lane.keys:
-            self._focus(lane, lane.keys[-1], FOCUS_CHARS)
+        best = max(running or lane.keys, key=lambda key: self._active.get(key, 0))
+        if best != lane.focus:
+            self._focus(lane, best, FOCUS_CHARS)
 
     def _focus(self, lane: Lane, key: str, chars: int) -> None:
         if lane.focus is not None and lane.focus != key:
