@@ -414,9 +414,12 @@ def browser_run(server: Server, scenario: str, rate: float, seconds: float, pace
                 break
             if not shot and (sample["lanes"] >= (2 if scenario == "loop500" else 1) if scenario != "three"
                              else sample["nodes"] > base + 40):
-                page.locator(".lg-board").first.scroll_into_view_if_needed()
-                page.wait_for_timeout(300)
-                page.screenshot(path=str(shots / f"{scenario}-running.png"))
+                try:  # at full speed the view may be gone already
+                    page.locator(".lg-board").first.scroll_into_view_if_needed(timeout=1000)
+                    page.wait_for_timeout(300)
+                    page.screenshot(path=str(shots / f"{scenario}-running.png"))
+                except Exception as exc:
+                    print(f"no screenshot of {scenario} running: {type(exc).__name__}", file=sys.stderr)
                 shot = True
             page.wait_for_timeout(50)
         recorded_at = samples[-1]["now"]
