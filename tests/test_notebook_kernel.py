@@ -296,6 +296,7 @@ BIG = textwrap.dedent(
         writer = get_stream_writer()
         for i in range(20):
             writer(f"d{arg['topic']}.{i} ")
+            time.sleep(0.002)  # long enough for the view to refresh many times while workers run
         return {"out": [arg["topic"]]}
 
     def agent(state):
@@ -359,6 +360,7 @@ def test_a_thousand_tasks_cost_six_widgets_and_stay_within_the_rate_limits(
     assert [line for line in data["text/plain"].splitlines() if line.startswith("── ") and "tasks" in line] == lanes
     ops = board_ops(msgs)
     assert [op[0] for op in ops if op[0] == "fold"] == ["fold"] * len(lanes)
+    assert len(board_messages(msgs)) >= 2
 
 
 def test_a_picked_task_is_answered_while_a_background_run_goes_on(kernel: Kernel) -> None:

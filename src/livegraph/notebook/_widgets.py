@@ -6,7 +6,6 @@ made, through `require()`, which says what to install when they are missing.
 
 from __future__ import annotations
 
-import html
 import uuid
 from pathlib import Path
 from typing import Any
@@ -78,15 +77,6 @@ def diagram_widget(svg: str) -> DiagramWidget:
     return DiagramWidget(svg=svg, layout=ipywidgets.Layout(flex="0 1 auto", max_width="45%", overflow="auto"))
 
 
-def status_widget() -> Any:
-    """The status line (a standard HTML widget)."""
-    return ipywidgets.HTML(layout=ipywidgets.Layout(margin="0"))
-
-
-def status_html(line: str) -> str:
-    return f'<div class="lg-status">{html.escape(line)}</div>'
-
-
 def layout(diagram: Any, status: Any, panels: Any) -> Any:
     """The view: the diagram on the left, the status line and the panels on the right (wrapping below
     the diagram when the output area is narrow)."""
@@ -113,10 +103,6 @@ def run_layout(diagram: Any, board: Any) -> Any:
             flex_flow="row wrap", align_items="flex-start", grid_gap="12px", width="100%"
         ),
     )
-
-
-def panels_box() -> Any:
-    return ipywidgets.VBox(layout=ipywidgets.Layout(width="100%"))
 
 
 def close_tree(widget: Any) -> None:
