@@ -13,10 +13,13 @@ from livegraph.notebook._format import (
     PanelRecord,
     Status,
     header_line,
+    lane_html,
     panel_html,
     panel_title,
     record_html,
     record_text,
+    running_text,
+    send_label,
     state_text,
     unwrap,
 )
@@ -132,6 +135,8 @@ def test_panel_titles() -> None:
         (Status("running", 1, ("talk",), 3.0, 4, None, 0.4), "step 1 · running: talk · 3.0 s · 4 tokens"),
         (Status("running", 1, ("talk",), 3.0, 1, None, 0.0), "step 1 · running: talk · 3.0 s · 1 token"),
         (Status("running", 1, (), 1.0, 0), "step 1 · 1.0 s"),
+        (Status("running", 2, ("review", *tuple(f"write #{i}" for i in range(1, 999))), 1.0, 0),
+         "step 2 · running: review, write ×998 · 1.0 s"),
         (Status("done", 3, (), 5.0, 100, None, 4.0), "done · 3 steps · 5.0 s · 100 tokens, 25 tok/s"),
         (Status("done", 1, (), 0.5, 0), "done · 1 step · 0.50 s"),
         (Status("error", 2, (), 1.25, 0, "in `write #2`: ValueError: boom"), "error · in `write #2`: ValueError: boom · 2 steps · 1.2 s"),
@@ -202,3 +207,52 @@ def test_record_text_cuts_long_texts() -> None:
 def test_header_line_and_state_text() -> None:
     assert header_line("write #2", 3) == "── write #2 · step 3 ──"
     assert state_text({"topic": "cats", "out": ["a\nb"]}) == "topic: 'cats'\nout: ['a\\nb']"
+
+
+def test_header_line_of_a_panel_fed_by_hand_has_no_step() -> None:
+    assert header_line("talk", 0, "done") == "── talk · done ──"
+    html = panel_html(PanelRecord("talk", 0, "done", "hi"))
+    assert "step" not in html and '<span style="color:#64748b">·</span>' in html
+
+
+def test_running_text_lists_a_few_tasks_and_counts_many() -> None:
+    assert running_text(("write #1", "write #2", "review")) == "write #1, write #2, review"
+    assert running_text(("a", "b #1", "b #2", "b #3", "outer › leaf #1", "outer › leaf #2")) == "a, b ×3, outer › leaf ×2"
+
+
+def test_send_label_is_short_and_names_the_input() -> None:
+    assert send_label({"topic": "cats", "n": 3}) == "topic='cats', n=3"
+    long = send_label({"doc": "x" * 100})
+    assert (len(long), long[:10], long[-1]) == (48, "doc='xxxxx", "…")
+    assert send_label(["a", "b"]) == "['a', 'b']"
+    panel = PanelRecord("write #1", 2, "done", "hi", None, "topic='cats'")
+    assert '<b>write #1</b> <span style="color:#64748b">topic=&#x27;cats&#x27;</span>' in panel_html(panel)
+
+
+def test_a_lane_of_many_tasks_is_summarised_in_the_record() -> None:
+    panels = [PanelRecord("plan", 1, "done", "planned")]
+    panels += [PanelRecord(f"work #{i}", 2, "done", f"line one {i}\nline two\n", None, f"doc={i}") for i in range(1, 11)]
+    panels[4] = PanelRecord("work #4", 2, "error", "partial <b>", "ValueError: no", "doc=4")
+    panels.append(PanelRecord("reduce", 3, "done", "ok"))
+    status = Status("done", 3, (), 1.0, 0)
+    html = record_html(None, panels, status)
+    assert html.count('<details class="lg-record-panel"') == 3  # plan, the failure in full, reduce
+    assert html.count('<details class="lg-record-lane"') == 1
+    assert html.index(">plan</b>") < html.index("<b>work</b>") < html.index(">reduce</b>")
+    lane = lane_html("work", panels[1:11])
+    assert '<b>work</b> <span style="color:#64748b">· 10 tasks · 9 done, 1 error</span>' in lane
+    assert ">work #1 · doc=1 · done · line one 1 ⏎ line two\nwork #2 · doc=2 · done · line one 2 ⏎ line two\n" in lane
+    assert "partial &lt;b&gt;</pre>" in lane and "ValueError: no</div>" in lane
+    assert record_text(panels, status).splitlines() == [
+        "done · 3 steps · 1.0 s",
+        "── plan · step 1 · done ──",
+        "planned",
+        "── work · 10 tasks · 9 done, 1 error ──",
+        *(f"  work #{i} · doc={i} · done · line one {i} ⏎ line two" if i != 4 else "  work #4 · doc=4 · error · partial <b>"
+          for i in range(1, 11)),
+        "── work #4 · step 2 · error ──",
+        "partial <b>",
+        "ValueError: no",
+        "── reduce · step 3 · done ──",
+        "ok",
+    ]

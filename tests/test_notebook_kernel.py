@@ -113,20 +113,27 @@ def of(msgs: list[dict[str, Any]], *types: str) -> list[dict[str, Any]]:
     return [m for m in msgs if m["msg_type"] in types]
 
 
-def panels(msgs: list[dict[str, Any]]) -> dict[str, str]:
-    """comm id -> title, for every panel widget opened."""
-    return {
-        m["content"]["comm_id"]: m["content"]["data"]["state"]["title"]
-        for m in of(msgs, "comm_open")
-        if m["content"]["data"]["state"].get("_esm", "").find("lg-panel") >= 0
-    }
-
-
-def appends(msgs: list[dict[str, Any]], comm_id: str) -> list[dict[str, Any]]:
+def board_ops(msgs: list[dict[str, Any]]) -> list[list[Any]]:
+    """Every operation sent to run views' boards, in order."""
     return [
-        m for m in of(msgs, "comm_msg")
-        if m["content"]["comm_id"] == comm_id and m["content"]["data"].get("method") == "custom"
+        op for m in of(msgs, "comm_msg")
+        if m["content"]["data"].get("method") == "custom" and "ops" in m["content"]["data"]["content"]
+        for op in m["content"]["data"]["content"]["ops"]
     ]
+
+
+def panels(msgs: list[dict[str, Any]]) -> dict[int, str]:
+    """card number -> title, for every task card opened."""
+    return {op[1]: op[2] for op in board_ops(msgs) if op[0] == "card"}
+
+
+def appends(msgs: list[dict[str, Any]], card: int) -> list[str]:
+    return [op[2] for op in board_ops(msgs) if op[0] == "text" and op[1] == card]
+
+
+def board_messages(msgs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [m for m in of(msgs, "comm_msg")
+            if m["content"]["data"].get("method") == "custom" and "ops" in m["content"]["data"]["content"]]
 
 
 def text_of(topic: str) -> str:
@@ -152,17 +159,19 @@ def test_run_sends_only_new_text_from_the_cell_that_started_it(kernel: Kernel, c
 
     titles = panels(msgs)
     assert sorted(titles.values()) == ["plan", "write #1", "write #2"]
-    by_title = {title: comm_id for comm_id, title in titles.items()}
+    labels = {op[2]: op[3] for op in board_ops(msgs) if op[0] == "card"}
+    assert labels == {"plan": None, "write #1": "topic='a'", "write #2": "topic='b'"}
+    by_title = {title: card for card, title in titles.items()}
     for title, topic in (("write #1", "a"), ("write #2", "b")):
-        sent = appends(msgs, by_title[title])
-        pieces = [m["content"]["data"]["content"]["append"] for m in sent]
+        pieces = appends(msgs, by_title[title])
         assert "".join(pieces) == text_of(topic)  # all of it, once, in order
-        # only new text: each message carries its piece and nothing else, never the text so far
-        assert all(m["content"]["data"] == {"method": "custom", "content": {"append": p}} for m, p in zip(sent, pieces))
-        assert len(json.dumps([m["content"]["data"] for m in sent])) <= len(text_of(topic)) + 50 * len(sent)
-        # coalesced: at most 20 a second (with the final flush on top)
-        assert 2 <= len(sent) <= 20 * seconds(sent[0], sent[-1]) + 2, len(sent)
+        assert len(pieces) >= 2
     assert appends(msgs, by_title["plan"]) == []
+    # only new text, and coalesced: one board message per refresh, at most 20 a second (+ the final flush)
+    sent = board_messages(msgs)
+    assert len(json.dumps([m["content"]["data"] for m in sent])) <= 2 * len(text_of("a")) + 400 * len(sent)
+    assert 2 <= len(sent) <= 20 * seconds(sent[0], sent[-1]) + 2, len(sent)
+    assert len(of(msgs, "comm_open")) == 6  # the whole view: no widget per task
 
     (shown,) = of(msgs, "display_data")
     assert "application/vnd.jupyter.widget-view+json" in shown["content"]["data"]
@@ -186,14 +195,17 @@ def test_the_diagram_is_sent_only_when_node_states_change(kernel: Kernel) -> Non
         m["content"]["comm_id"] for m in of(msgs, "comm_open")
         if m["content"]["data"]["state"].get("_anywidget_id", "").endswith("DiagramWidget")
     )
-    svgs = [
-        m["content"]["data"]["state"]["svg"] for m in of(msgs, "comm_msg")
-        if m["content"]["comm_id"] == diagram and "svg" in m["content"]["data"].get("state", {})
+    styles = [
+        m["content"]["data"]["state"]["css"] for m in of(msgs, "comm_msg")
+        if m["content"]["comm_id"] == diagram and "css" in m["content"]["data"].get("state", {})
     ]
-    # one SVG per distinct set of node states (plan running, plan done, write running, write done, end)
-    assert 2 <= len(svgs) <= 5
-    assert all(a != b for a, b in itertools.pairwise(svgs))
-    assert any("node-write>:not(text){stroke:#ea580c" in s for s in svgs)
+    # one style block per distinct set of node states (plan running, plan done, write running, write
+    # done, end); the SVG itself is sent once, when the widget opens
+    assert 2 <= len(styles) <= 5
+    assert all(a != b for a, b in itertools.pairwise(styles))
+    assert any("node-write>:not(text){stroke:#ea580c" in s for s in styles)
+    assert all(len(s) < 2000 for s in styles)
+    assert not any("svg" in m["content"]["data"].get("state", {}) for m in of(msgs, "comm_msg"))
 
 
 def test_a_failing_node_shows_its_error_in_its_panel_and_the_cell_fails(kernel: Kernel) -> None:
@@ -219,15 +231,14 @@ def test_an_async_run_keeps_its_output_in_its_cell_while_other_cells_run(kernel:
     assert [m["content"]["text"] for m in of(msgs2, "stream")] == ["second cell\n"]
     titles = panels(everything)
     for title, topic in (("write #1", "x"), ("write #2", "y")):
-        comm_id = next(c for c, t in titles.items() if t == title)
-        pieces = [m["content"]["data"]["content"]["append"] for m in appends(everything, comm_id)]
-        assert "".join(pieces) == text_of(topic)
+        card = next(c for c, t in titles.items() if t == title)
+        assert "".join(appends(everything, card)) == text_of(topic)
 
 
 def test_a_kernel_interrupt_stops_the_view_and_leaves_the_record(kernel: Kernel) -> None:
     msg_id = kernel.kc.execute('lgn.run(graph, {"topics": ["a"], "out": []})')
     msgs: list[dict[str, Any]] = []
-    while not any(m["msg_type"] == "comm_msg" and m["content"]["data"].get("method") == "custom" for m in msgs):
+    while not any(op[0] == "text" for op in board_ops(msgs)):
         msgs.append(kernel.kc.get_iopub_msg(timeout=30))
     kernel.km.interrupt_kernel()
     while True:
@@ -277,3 +288,115 @@ def test_a_saved_notebook_keeps_the_record_and_the_panels_whole_text(tmp_path: P
     model_id = view["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
     state = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"][model_id]["state"]
     assert (state["title"], state["text"], state["state"]) == ("by hand", text_of("b"), "done")
+
+
+BIG = textwrap.dedent(
+    """
+    def work(arg):
+        writer = get_stream_writer()
+        for i in range(20):
+            writer(f"d{arg['topic']}.{i} ")
+            time.sleep(0.002)  # long enough for the view to refresh many times while workers run
+        return {"out": [arg["topic"]]}
+
+    def agent(state):
+        writer = get_stream_writer()
+        for i in range(20):
+            writer(f"t{len(state['out'])}.{i} ")
+        return {"out": ["turn"]}
+
+    def tool(state):
+        get_stream_writer()(f"result {len(state['out'])}")
+        return {}
+
+    fan = lambda state: [Send("work", {"topic": t}) for t in state["topics"]]
+    many = (StateGraph(S).add_node("plan", plan).add_node("work", work).add_edge(START, "plan")
+            .add_conditional_edges("plan", fan, ["work"]).add_edge("work", END).compile())
+    loop = (StateGraph(S).add_node("agent", agent).add_node("tool", tool).add_edge(START, "agent")
+            .add_conditional_edges("agent", lambda s: "tool" if len(s["out"]) < 500 else END, ["tool", END])
+            .add_edge("tool", "agent").compile())
+    """
+)
+
+
+def peak(msgs: list[dict[str, Any]], window: float, weight: Any) -> float:
+    """The most of `weight(msg)` sent within any `window` seconds (by the kernel's send times)."""
+    times = sorted((datetime.fromisoformat(m["header"]["date"]) if isinstance(m["header"]["date"], str)
+                    else m["header"]["date"], weight(m)) for m in msgs)
+    best, lo, total = 0.0, 0, 0.0
+    for _hi, (t, w) in enumerate(times):
+        total += w
+        while (t - times[lo][0]).total_seconds() >= window:
+            total -= times[lo][1]
+            lo += 1
+        best = max(best, total)
+    return best
+
+
+@pytest.mark.parametrize(
+    ("call", "lanes"),
+    [
+        ('lgn.run(many, {"topics": [str(i) for i in range(1000)], "out": []}, {"recursion_limit": 5000})',
+         ["── work · 1,000 tasks · 1,000 done ──"]),
+        ('lgn.run(loop, {"topics": [], "out": []}, {"recursion_limit": 5000})',
+         ["── agent · 500 tasks · 500 done ──", "── tool · 499 tasks · 499 done ──"]),
+    ],
+    ids=["send-1000", "loop-500"],
+)
+def test_a_thousand_tasks_cost_six_widgets_and_stay_within_the_rate_limits(
+    kernel: Kernel, call: str, lanes: list[str]
+) -> None:
+    _, _, reply = kernel.execute(BIG)
+    assert reply["status"] == "ok", reply
+    _, msgs, reply = kernel.execute(call, timeout=120)
+    assert reply["status"] == "ok", reply
+    body = [m for m in msgs if m["msg_type"] != "status"]
+    assert len(of(body, "comm_open")) == 6
+    assert peak(body, 1.0, lambda m: 1) <= 200
+    assert peak(body, 1.0, lambda m: len(json.dumps(m["content"], default=str))) <= 500_000
+    (record,) = of(msgs, "update_display_data")
+    data = record["content"]["data"]
+    assert len(data["text/html"]) + len(data["text/plain"]) < 1_000_000
+    assert [line for line in data["text/plain"].splitlines() if line.startswith("── ") and "tasks" in line] == lanes
+    ops = board_ops(msgs)
+    assert [op[0] for op in ops if op[0] == "fold"] == ["fold"] * len(lanes)
+    assert len(board_messages(msgs)) >= 2
+
+
+def test_a_picked_task_is_answered_while_a_background_run_goes_on(kernel: Kernel) -> None:
+    _, _, reply = kernel.execute(BIG + textwrap.dedent(
+        """
+        def slow(arg):
+            writer = get_stream_writer()
+            for i in range(20):
+                writer(f"d{arg['topic']}.{i} ")
+                time.sleep(0 if arg["topic"] == "3" else 0.05)  # `work #4` ends first
+            return {"out": [arg["topic"]]}
+
+        slow_many = (StateGraph(S).add_node("plan", plan).add_node("work", slow).add_edge(START, "plan")
+                     .add_conditional_edges("plan", fan, ["work"]).add_edge("work", END).compile())
+        """
+    ))
+    assert reply["status"] == "ok", reply
+    _, msgs, _ = kernel.execute(
+        'task = asyncio.ensure_future(lgn.arun(slow_many, {"topics": [str(i) for i in range(12)], "out": []}))'
+    )
+
+    def board_of(msgs: list[dict[str, Any]]) -> str | None:
+        return next((m["content"]["comm_id"] for m in of(msgs, "comm_open")
+                     if m["content"]["data"]["state"].get("_anywidget_id", "").endswith("BoardWidget")), None)
+
+    def done(msgs: list[dict[str, Any]]) -> bool:  # `work #4`'s tile says done
+        return any(op[0] == "tiles" and op[1] == 1 and op[2][3] == "d" for op in board_ops(msgs))
+
+    while (board := board_of(msgs)) is None or not done(msgs):
+        msgs.append(kernel.kc.get_iopub_msg(timeout=30))  # the run goes on after the cell
+    # the panel follows running tasks on its own: only the pick shows the finished `work #4'
+    assert not any(op[0] == "focus" and op[2] == 3 for op in board_ops(msgs))
+    kernel.kc.shell_channel.send(kernel.kc.session.msg("comm_msg", {
+        "comm_id": board, "data": {"method": "custom", "content": {"want": [1, 3]}}}))
+    _, later, reply = kernel.execute("await task")
+    later = msgs + later
+    assert reply["status"] == "ok"
+    (focus,) = [op for op in board_ops(later) if op[0] == "focus" and op[2] == 3]
+    assert focus == ["focus", 1, 3, "work #4", "topic='3'", 2, "done", None, 0, "".join(f"d3.{i} " for i in range(20))]

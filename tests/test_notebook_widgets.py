@@ -126,33 +126,38 @@ def view(wire: Wire, clock: Clock) -> Iterator[RunView]:
     view.stop()
 
 
-def test_a_run_view_sends_panels_text_states_and_status(wire: Wire, view: RunView, clock: Clock) -> None:
-    diagram, status = view._diagram.model_id, view._status.model_id
+def ops(wire: Wire, comm_id: str) -> list[list[Any]]:
+    """The board operations sent to `comm_id`, in order."""
+    return [op for content in customs(wire, comm_id) for op in content["ops"]]
+
+
+def test_a_run_view_sends_cards_text_states_and_status_in_one_message(wire: Wire, view: RunView, clock: Clock) -> None:
+    diagram, board = view._diagram.model_id, view._board.model_id
     assert view._diagram.svg.startswith("<svg") and "lg-states" not in view._diagram.svg
     for event in (ev("run_start", step=0, data={}), ev("step_start", data=["a"]), ev("task_start", "a", "t1")):
         view.feed(event)
     del wire[:]
     view.refresh()
-    (panel,) = view._panels.values()
-    assert (panel.title, panel.step, panel.state) == ("a", 1, "running")
-    assert [t for t, c, _ in wire if c == panel.model_id][:1] == ["comm_open"]
-    assert updates(wire, view._panel_box.model_id) == [{"children": [f"IPY_MODEL_{panel.model_id}"]}]
-    (svg,) = [u["svg"] for u in updates(wire, diagram)]
-    assert f"#{view._scope}node-a>:not(text)" in svg
-    assert updates(wire, status) == [{"value": '<div class="lg-status">step 1 · running: a · 1.0 s</div>'}]
+    assert customs(wire, board) == [{"ops": [["status", "step 1 · running: a · 1.0 s"], ["card", 0, "a", None, 1, "running"]]}]
+    (css,) = [u["css"] for u in updates(wire, diagram)]
+    assert css.startswith('<style class="lg-states">') and f"#{view._scope}node-a>:not(text)" in css
+    assert not any(t == "comm_open" for t, _, _ in wire)  # no widget per task
 
     del wire[:]
     for i in range(1000):
         view.feed(ev("chunk", "a", "t1", data=str(i % 10)))
     clock.now = 2.0
     view.refresh()
-    assert customs(wire, panel.model_id) == [{"append": "0123456789" * 100}]
-    assert updates(wire, diagram) == []  # no state changed: the SVG is not sent again
-    assert updates(wire, status) == [{"value": '<div class="lg-status">step 1 · running: a · 2.0 s · 1000 tokens, 500 tok/s</div>'}]
+    assert customs(wire, board) == [{"ops": [
+        ["status", "step 1 · running: a · 2.0 s · 1000 tokens, 500 tok/s"], ["text", 0, "0123456789" * 100]]}]
+    assert updates(wire, diagram) == []  # no state changed: nothing sent to the diagram
 
     del wire[:]
     view.refresh()
     assert wire == []
+    view.feed(ev("task_end", "a", "t1"))
+    view.refresh()  # the status line goes with the panel it describes, not STATUS_INTERVAL later
+    assert customs(wire, board) == [{"ops": [["status", "step 1 · 2.0 s · 1000 tokens, 500 tok/s"], ["state", 0, "done", None]]}]
 
 
 def test_a_failing_task_shows_its_error_in_its_panel(wire: Wire, view: RunView) -> None:
@@ -160,9 +165,74 @@ def test_a_failing_task_shows_its_error_in_its_panel(wire: Wire, view: RunView) 
                   ev("task_error", "a", "t1", data=KeyError("k"))):
         view.feed(event)
     view.refresh()
-    (panel,) = view._panels.values()
-    assert (panel.state, panel.note) == ("error", "KeyError: 'k'")
-    assert "node-a>:not(text){stroke:#dc2626" in view._diagram.svg
+    assert ops(wire, view._board.model_id)[1:] == [["card", 0, "a", None, 1, "error"], ["state", 0, "error", "KeyError: 'k'"], ["text", 0, "x"]]
+    assert "node-a>:not(text){stroke:#dc2626" in view._diagram.css
+
+
+def send_events(workers: int, chunks: int) -> list[Event]:
+    """A `Send` step of `workers` tasks that stream `chunks` chunks each, interleaved, as a real run does."""
+    events = [ev("run_start", step=0, data={}), ev("step_start", step=1, data=["work"] * workers)]
+    push = ("__pregel_push",)
+    events += [ev("task_start", "work", f"w{i}", data={"input": {"doc": i}, "triggers": push}) for i in range(workers)]
+    events += [ev("chunk", "work", f"w{i}", data=f"w{i}.{c} ") for c in range(chunks) for i in range(workers)]
+    events += [ev("task_error" if i == 7 else "task_end", "work", f"w{i}", data=ValueError("no") if i == 7 else {})
+               for i in range(workers)]
+    return [*events, ev("run_end", data={})]
+
+
+def test_a_thousand_workers_make_no_widget_and_stay_within_the_byte_budget(wire: Wire, clock: Clock) -> None:
+    view = RunView(graph(), auto_refresh=False, clock=clock)
+    opened = {c for t, c, _ in wire if t == "comm_open"}
+    assert len(opened) == 6  # the layout box, the diagram, the board, and their three Layouts
+    events = send_events(1000, 20)
+    del wire[:]
+    for start in range(0, len(events), 1000):  # about 20 refreshes a second at full speed
+        for event in events[start : start + 1000]:
+            view.feed(event)
+        view.refresh()
+        clock.now += 0.05
+    for _ in range(10):  # the tiles' previews follow within the budget
+        view.refresh()
+    assert not any(t == "comm_open" for t, _, _ in wire)
+    sent = customs(wire, view._board.model_id)
+    assert len(sent) <= len(events) // 1000 + 11  # one message per refresh
+    assert max(len(json.dumps(m)) for m in sent) <= 25_000  # BYTES_PER_SECOND / per_second, and a little
+    done = ops(wire, view._board.model_id)
+    (fold,) = [op for op in done if op[0] == "fold"]
+    assert fold == ["fold", 0, "work", [0, 1, 2, 3, 4, 5, 6, 7]]
+    tiles = [op for op in done if op[0] == "tiles"]
+    assert tiles[-1] == ["tiles", 0, "d" * 7 + "e" + "d" * 992, 1, []]  # the steps were sent before
+    heads = {op[2]: op for op in done if op[0] == "head"}
+    assert heads[7] == ["head", 0, 7, "work #8", "doc=7", 1, "error", "ValueError: no",
+                        " ".join(f"w7.{c}" for c in range(20)), len("".join(f"w7.{c} " for c in range(20)))]
+    assert len(heads) == 1000
+    view.stop()
+    record = view.record_bundle()
+    assert len(record["text/html"]) + len(record["text/plain"]) < 500_000
+    assert "1,000 tasks · 999 done, 1 error" in record["text/html"]
+    assert record["text/plain"].splitlines()[1:3] == ["── work · 1,000 tasks · 999 done, 1 error ──",
+                                                      "  work #1 · doc=0 · done · " + " ".join(f"w0.{c}" for c in range(20))[:79] + "…"]
+    assert record["text/plain"].splitlines()[22:24] == ["  … 980 more tasks (the HTML record lists each)",
+                                                        "── work #8 · step 1 · error ──"]
+
+
+def test_a_picked_task_is_sent_whole_and_followed(wire: Wire, clock: Clock) -> None:
+    view = RunView(None, auto_refresh=False, clock=clock, record=False)
+    for event in send_events(20, 3)[:-1]:
+        view.feed(event)
+    view.refresh()
+    del wire[:]
+    view._on_msg(view._board, {"want": [0, 3]}, [])
+    view.refresh()
+    assert ops(wire, view._board.model_id) == [["focus", 0, 3, "work #4", "doc=3", 1, "done", None, 0, "w3.0 w3.1 w3.2 "]]
+    view._on_msg(view._board, {"want": [0, 99]}, [])  # out of range: nothing
+    view._on_msg(view._board, {"follow": 0}, [])
+    view.refresh()  # back to the most recently active: the last that wrote
+    assert ops(wire, view._board.model_id)[1:] == [["focus", 0, 19, "work #20", "doc=19", 1, "done", None, 0, "w19.0 w19.1 w19.2 "]]
+    view.stop()
+    snapshot = view._board.snapshot
+    assert snapshot[:2] == [["status", snapshot[0][1]], ["fold", 0, "work", []]]
+    assert snapshot[0][1].startswith("stopped · 1 step · ")
 
 
 def test_stopping_leaves_the_record_and_closes_every_widget(wire: Wire, view: RunView) -> None:
@@ -192,13 +262,14 @@ def test_without_the_record_the_widgets_stay_with_their_whole_text(wire: Wire) -
     view.feed(ev("task_end", "a", "t1"))
     view.feed(ev("run_end", data={"k": "<v>"}))
     view.stop()
-    (panel,) = view._panels.values()
-    assert customs(wire, panel.model_id) == [{"append": "one two"}]
-    assert updates(wire, panel.model_id) == [{"state": "done"}, {"text": "one two"}]
+    board = view._board.model_id
+    assert ops(wire, board)[1:] == [["card", 0, "a", None, 1, "running"], ["status", ops(wire, board)[2][1]],
+                                    ["state", 0, "done", None], ["text", 0, "one two"]]
+    assert view._board.snapshot[1:] == [["card", 0, "a", None, 1, "done"], ["text", 0, "one two"], ["state", 0, "done", None]]
+    assert view._board.snapshot[0][1].startswith("done · 1 step · ")
     assert not any(t == "comm_close" for t, _, _ in wire)
     assert view._diagram.svg == ""
-    assert view._status.value.startswith('<div class="lg-status">done · 1 step · ')
-    assert view._status.value.endswith("k: &#x27;&lt;v&gt;&#x27;</pre></details>")
+    assert view._board.final.endswith("k: &#x27;&lt;v&gt;&#x27;</pre></details>")
 
 
 def test_feed_names_the_right_call_for_what_it_cannot_take(wire: Wire) -> None:

@@ -1,5 +1,6 @@
 """Watch a graph run in Jupyter: the diagram with the running nodes lit, one panel per task that appends
-each streamed chunk in place, a status line, and a static record that a saved notebook keeps.
+each streamed chunk in place (a node with many tasks, `Send` workers or loop turns, shows a grid of tiles
+and one panel), a status line, and a static record that a saved notebook keeps.
 
     import livegraph.notebook as lgn
     state = lgn.run(graph, {"topic": "cats"})          # or: await lgn.arun(graph, ...)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import reprlib
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
@@ -28,6 +29,16 @@ MIN_RATE_SECONDS = 0.5
 
 LINE_WIDTH = 160
 """The most characters a chunk that is not text takes in a panel (one line)."""
+
+FOLD_AT = 8
+"""A node (a lane) with more tasks than this in one run (`Send` workers, loop turns) shows them as tiles with
+one panel for the selected task (live), and as a summary (in the record), instead of one panel each."""
+
+TEXT_TASKS = 20
+"""The tasks of a folded lane that the plain-text record lists one a line (the HTML lists all)."""
+
+HEAD_CHARS = 160
+"""What a folded task's first lines may take, in the record and in a tile's preview."""
 
 
 class _Repr(reprlib.Repr):
@@ -152,6 +163,22 @@ def panel_title(node: str, ns: Sequence[str] = (), index: int = 0) -> str:
     return f"{title} #{index}" if index else title
 
 
+def send_label(value: Any, width: int = 48) -> str:
+    """A short form of a `Send` argument, to tell workers apart: `topic='cats', n=3` for a mapping, else
+    its `compact_line`."""
+    if isinstance(value, Mapping):
+        text = ", ".join(f"{key}={compact_line(item, width)}" for key, item in value.items())
+        text = " ".join(text.split())
+        return text if len(text) <= width else text[: width - 1] + "…"
+    return compact_line(value, width)
+
+
+def lane_of(title: str) -> str:
+    """The lane a panel title belongs to: the title without its `#k` (`write #2` -> `write`)."""
+    head, sep, tail = title.rpartition(" #")
+    return head if sep and tail.isdigit() else title
+
+
 def node_path(node: str, ns: Sequence[str] = ()) -> str:
     """The diagram id of a node: its name, or `outer:inner` for a node inside an expanded subgraph."""
     return ":".join([part.split(":", 1)[0] for part in ns] + [node])
@@ -188,7 +215,7 @@ def status_line(status: Status) -> str:
     if status.phase == "running":
         parts = [f"step {status.step}" if status.step else "starting"]
         if status.running:
-            parts.append("running: " + ", ".join(status.running))
+            parts.append("running: " + running_text(status.running))
     else:
         steps = f"{status.step} step" + ("" if status.step == 1 else "s")
         parts = [status.phase, steps]
@@ -203,15 +230,25 @@ def status_line(status: Status) -> str:
     return " · ".join(parts)
 
 
+def running_text(titles: Sequence[str], most: int = 4) -> str:
+    """The running tasks for the status line: their titles, or per lane a count when there are more than
+    `most` (`write ×998, review`)."""
+    if len(titles) <= most:
+        return ", ".join(titles)
+    counts = Counter(lane_of(title) for title in titles)
+    return ", ".join(lane if n == 1 else f"{lane} ×{n}" for lane, n in counts.items())
+
+
 @dataclass(frozen=True)
 class PanelRecord:
-    """What the static record keeps of one panel."""
+    """What the static record keeps of one panel (`label`: a `Send` worker's short argument)."""
 
     title: str
     step: int
     state: PanelState
     text: str
     note: str | None = None
+    label: str | None = None
 
 
 _COLORS: dict[str, str] = {
@@ -230,9 +267,11 @@ def panel_html(panel: PanelRecord) -> str:
     panel has text or a note)."""
     color = _COLORS.get(panel.state, "#64748b")
     opened = " open" if panel.text or panel.note else ""
+    label = f' <span style="color:#64748b">{html.escape(panel.label)}</span>' if panel.label else ""
+    step = f"· step {panel.step} ·" if panel.step else "·"
     summary = (
-        f'<summary style="cursor:pointer"><b>{html.escape(panel.title)}</b> '
-        f'<span style="color:#64748b">· step {panel.step} ·</span> '
+        f'<summary style="cursor:pointer"><b>{html.escape(panel.title)}</b>{label} '
+        f'<span style="color:#64748b">{step}</span> '
         f'<span style="color:{color}">{panel.state}</span></summary>'
     )
     body = ""
@@ -268,8 +307,67 @@ def record_html(
         '<div style="flex:1 1 320px;min-width:0">'
         f'<div class="lg-status" style="margin:0 0 6px 0;color:{color}">'
         f"{html.escape(status_line(status))}</div>"
-        f"{''.join(panel_html(p) for p in panels)}{state}</div></div>"
+        f"{panels_html(panels)}{state}</div></div>"
     )
+
+
+def lanes(panels: Sequence[PanelRecord]) -> list[tuple[str, list[PanelRecord]]]:
+    """The panels in start order, those of a lane with more than `FOLD_AT` tasks gathered at its first."""
+    groups: dict[str, list[PanelRecord]] = {}
+    for panel in panels:
+        groups.setdefault(lane_of(panel.title), []).append(panel)
+    out: list[tuple[str, list[PanelRecord]]] = []
+    for panel in panels:
+        lane = lane_of(panel.title)
+        members = groups[lane]
+        if len(members) <= FOLD_AT:
+            out.append((lane, [panel]))
+        elif members[0] is panel:
+            out.append((lane, members))
+    return out
+
+
+def panels_html(panels: Sequence[PanelRecord]) -> str:
+    """Every panel as `panel_html`, but a lane of many tasks as one `lane_html` summary."""
+    return "".join(
+        panel_html(group[0]) if len(group) == 1 else lane_html(lane, group) for lane, group in lanes(panels)
+    )
+
+
+def head_text(text: str, width: int = HEAD_CHARS) -> str:
+    """The first lines of a transcript, at most `width` characters, newlines shown as ` ⏎ `."""
+    text = " ⏎ ".join(line.strip() for line in text.strip().splitlines()[:3] if line.strip())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def lane_counts(group: Sequence[PanelRecord]) -> str:
+    """`1,000 tasks · 998 done, 2 error`."""
+    counts = Counter(panel.state for panel in group)
+    return f"{len(group):,} tasks · " + ", ".join(f"{n:,} {state}" for state, n in counts.most_common())
+
+
+def lane_html(lane: str, group: Sequence[PanelRecord]) -> str:
+    """Many tasks of one lane as a summary: the counts per state, every failure in full (as `panel_html`),
+    and a closed list of every task's title, input, state and first lines (one `<pre>`: one line a task)."""
+    worst = next((s for s in ("error", "interrupted", "stopped", "running") if any(p.state == s for p in group)),
+                 "done")
+    color = _COLORS.get(worst, "#64748b")
+    failures = "".join(panel_html(p) for p in group if p.state == "error")
+    lines = "\n".join(html.escape(task_line(p)) for p in group)
+    return (
+        f'<details class="lg-record-lane" open style="margin:0 0 6px 0;padding:4px 8px;'
+        f'border-left:3px solid {color}"><summary style="cursor:pointer"><b>{html.escape(lane)}</b> '
+        f'<span style="color:#64748b">· {lane_counts(group)}</span></summary>{failures}'
+        f'<details><summary style="cursor:pointer">first lines of each task</summary>'
+        f'<pre style="{_MONO};white-space:pre;overflow-x:auto;max-height:24em;margin:4px 0 0 0">{lines}</pre>'
+        "</details></details>"
+    )
+
+
+def task_line(panel: PanelRecord, width: int = 80) -> str:
+    """One task of a folded lane in one line: `work #17 · doc=16 · done · first lines`."""
+    parts = [panel.title, panel.label, panel.state, head_text(panel.text, width) or panel.note]
+    return " · ".join(part for part in parts if part)
 
 
 def final_state_html(state: Any) -> str:
@@ -283,24 +381,32 @@ def final_state_html(state: Any) -> str:
 
 def record_text(panels: Sequence[PanelRecord], status: Status, limit: int = 1000) -> str:
     """The static record as plain text, for viewers without HTML. Each panel's text is cut after `limit`
-    characters (the HTML has all of it; a saved notebook need not carry the transcript twice)."""
+    characters, and a folded lane lists its first `TEXT_TASKS` tasks (the HTML has all of it; a saved
+    notebook need not carry the transcript twice)."""
     lines = [status_line(status)]
-    for panel in panels:
-        lines.append(header_line(panel.title, panel.step, panel.state))
-        if panel.text:
-            text = panel.text.rstrip("\n")
-            if len(text) > limit:
-                text = f"{text[:limit]}… ({len(text) - limit:,} more characters)"
-            lines.append(text)
-        if panel.note:
-            lines.append(panel.note)
+    for lane, group in lanes(panels):
+        if len(group) > 1:
+            lines.append(f"── {lane} · {lane_counts(group)} ──")
+            lines.extend(f"  {task_line(p)}" for p in group[:TEXT_TASKS])
+            if len(group) > TEXT_TASKS:
+                lines.append(f"  … {len(group) - TEXT_TASKS:,} more tasks (the HTML record lists each)")
+        for panel in group if len(group) == 1 else [p for p in group if p.state == "error"]:
+            lines.append(header_line(panel.title, panel.step, panel.state))
+            if panel.text:
+                text = panel.text.rstrip("\n")
+                if len(text) > limit:
+                    text = f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+                lines.append(text)
+            if panel.note:
+                lines.append(panel.note)
     return "\n".join(lines)
 
 
 def header_line(title: str, step: int, state: str | None = None) -> str:
-    """A panel's header in plain text: `── write #2 · step 2 ──`."""
+    """A panel's header in plain text: `── write #2 · step 2 ──` (no step for a panel fed by hand)."""
+    where = f" · step {step}" if step else ""
     tail = f" · {state}" if state else ""
-    return f"── {title} · step {step}{tail} ──"
+    return f"── {title}{where}{tail} ──"
 
 
 def state_text(state: Any, width: int = 2000) -> str:

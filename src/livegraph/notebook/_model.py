@@ -25,6 +25,7 @@ from ._format import (
     format_chunk,
     node_path,
     panel_title,
+    send_label,
     status_line,
 )
 
@@ -57,6 +58,8 @@ class TextPanel:
         state: `running` until the task ends.
         note: The error (or other remark) shown under the text.
         size: The number of characters so far.
+        label: A `Send` worker's argument, short (which input it handles), else None.
+        lane: The panels of one node in one run (its title without `#k`): `Send` workers, loop turns.
     """
 
     key: str
@@ -66,6 +69,8 @@ class TextPanel:
     state: PanelState = "running"
     note: str | None = None
     size: int = 0
+    label: str | None = None
+    lane: str = ""
     _parts: list[str] = field(default_factory=list)
     _sent: int = 0
     _last: str = ""
@@ -94,7 +99,7 @@ class TextPanel:
         return "".join(self._parts)
 
     def record(self) -> PanelRecord:
-        return PanelRecord(self.title, self.step, self.state, self.text, self.note)
+        return PanelRecord(self.title, self.step, self.state, self.text, self.note, self.label)
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,8 @@ _PRIORITY = {"error": 3, "running": 2, "pending": 1, "done": 0}
 
 STATUS_INTERVAL = 0.25
 """Seconds between two status lines while the run goes on (its clock and counters change every refresh;
-four a second reads as live). A finished run's line is sent at once."""
+four a second reads as live). A line whose tasks opened or ended, or a finished run's, is sent at once, in
+the same update as the panels it describes."""
 
 
 class RunModel:
@@ -142,6 +148,7 @@ class RunModel:
     def __init__(self, formatter: Formatter | None = None) -> None:
         self.formatter = formatter
         self.panels: dict[str, TextPanel] = {}
+        self.lanes: dict[str, list[str]] = {}  # lane -> its panels' keys, in start order
         self.phase: Phase = "running"
         self.step = 0
         self.tokens = 0
@@ -178,7 +185,10 @@ class RunModel:
                 if self.first_token is None:
                     self.first_token = event.time
         elif kind == "task_start":
-            self._panel(event)
+            panel = self._panel(event)
+            start = event.data if isinstance(event.data, dict) else {}
+            if "__pregel_push" in (start.get("triggers") or ()):
+                panel.label = send_label(start.get("input"))
         elif kind == "task_end":
             self._set(self._panel(event), "done")
         elif kind == "task_error":
@@ -224,8 +234,11 @@ class RunModel:
                 seen = self._step_seen.setdefault(event.ns, Counter())
                 seen[node] += 1
                 index = seen[node]
-            panel = TextPanel(key, panel_title(node, event.ns, index), event.step, node_path(node, event.ns))
+            lane = panel_title(node, event.ns)
+            title = panel_title(node, event.ns, index)
+            panel = TextPanel(key, title, event.step, node_path(node, event.ns), lane=lane)
             self.panels[key] = panel
+            self.lanes.setdefault(lane, []).append(key)
             self._opened.append(key)
         return panel
 
@@ -294,7 +307,8 @@ class RunModel:
         new_states = None if states == self._states_sent else states
         self._states_sent = states
         status: str | None = None
-        if self.phase != "running" or now - self._status_at >= STATUS_INTERVAL:
+        # Sent with the panels it describes (a task opened or ended), else at most every STATUS_INTERVAL.
+        if opened or changed or self.phase != "running" or now - self._status_at >= STATUS_INTERVAL:
             status = status_line(self.status(now))
             if status == self._status_sent:
                 status = None

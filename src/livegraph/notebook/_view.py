@@ -1,4 +1,4 @@
-"""The live views a notebook shows: `RunView` (a whole run: diagram, status line, one panel per task, and
+"""The live views a notebook shows: `RunView` (a whole run: diagram, status line, the tasks' board, and
 the static record it leaves) and `Panel` (one text panel fed by hand).
 
 Both follow rich's `Live`: `feed()` / `append()` only queue; the refresh loop (`_live.Live`) applies the
@@ -16,12 +16,13 @@ import time
 import uuid
 import warnings
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import ModuleType, TracebackType
 from typing import Any
 
 from livegraph import Event
 
+from ._board import BYTES_PER_SECOND, Board
 from ._format import (
     Formatter,
     PanelRecord,
@@ -103,7 +104,12 @@ def draw(graph: Any, xray: bool | int, scope: str) -> tuple[str | None, str]:
 
 class RunView:
     """The live view of one run: the diagram with running and finished nodes lit, a status line, and one
-    panel per task; when stopped, a static record (diagram and transcript as plain HTML) replaces it.
+    panel per task, or for a node with many tasks (`Send` workers, loop turns) a grid of tiles and one
+    panel for the task picked or most recently active (see `_board`); when stopped, a static record
+    (diagram and transcript as plain HTML, many tasks summarised) replaces it. However many tasks and
+    chunks, the view is three widgets (the box, the diagram, the board; six comms with their layouts), and
+    it sends at most one board message and one diagram restyle per refresh, with about `BYTES_PER_SECOND`
+    of text a second.
 
     `livegraph.notebook.run()` makes one for you. To drive one yourself::
 
@@ -148,11 +154,12 @@ class RunView:
         self._displayed = False
         self._stopped = False
         self._record: dict[str, str] | None = None
-        self._panels: dict[str, Any] = {}
+        self.board = Board(self.model, BYTES_PER_SECOND / per_second)
+        self._requests: deque[dict[str, Any]] = deque()
         self._diagram = w.diagram_widget(self._svg or html.escape(hint))
-        self._status = w.status_widget()
-        self._panel_box = w.panels_box()
-        self.widget = w.layout(self._diagram, self._status, self._panel_box)
+        self._board = w.board_widget()
+        self._board.on_msg(self._on_msg)
+        self.widget = w.run_layout(self._diagram, self._board)
         self._w = w
 
     # -- producers -----------------------------------------------------------------------------------
@@ -195,11 +202,11 @@ class RunView:
                 self._leave_record()
             else:
                 self._apply(self.model.take_update(self._clock()))
-                for key, widget in self._panels.items():
-                    widget.text = self.model.panels[key].text
-                if self.model.final_state is not None:
-                    line = status_line(self.model.status(self._clock()))
-                    self._status.value = self._w.status_html(line) + final_state_html(self.model.final_state)
+                with self._board.hold_sync():
+                    self._board.snapshot = [["status", status_line(self.model.status(self._clock()))],
+                                            *self.board.snapshot()]
+                    if self.model.final_state is not None:
+                        self._board.final = final_state_html(self.model.final_state)
         except Exception as exc:  # a display must not turn a finished run into a failure
             self._live.error = self._live.error or exc
             warnings.warn(f"livegraph: the run view could not finish: {exc!r}", RuntimeWarning, stacklevel=2)
@@ -224,28 +231,39 @@ class RunView:
         while queue:
             apply(queue.popleft())
         update = self.model.take_update(self._clock())
-        if update:
-            self._apply(update)
+        ops: list[Any] = []
+        while self._requests:
+            ops += self._answer(self._requests.popleft())
+        if update or ops or self.board.owes:
+            self._apply(update, ops)
 
-    def _apply(self, update: Update) -> None:
-        """Carry out an update on the widgets (the only place they change)."""
-        w = self._w
-        if update.opened:
-            for key, title in update.opened:
-                panel = self.model.panels[key]
-                self._panels[key] = w.PanelWidget(title=title, step=panel.step, state=panel.state)
-            self._panel_box.children = tuple(self._panels.values())
-        for key, text in update.appended:
-            self._panels[key].append(text)
-        for key, state, note in update.changed:
-            widget = self._panels[key]
-            with widget.hold_sync():
-                widget.state = state
-                widget.note = note or ""
+    def _apply(self, update: Update, answers: Sequence[Any] = ()) -> None:
+        """Carry out an update on the widgets (the only place they change): one message to the board,
+        and the diagram's state styles when they changed."""
+        ops = self.board.take(update)
+        if ops or answers:
+            self._board.send_ops([*answers, *ops])
         if update.states is not None and self._svg is not None:
-            self._diagram.svg = self._svg_with(update.states)
-        if update.status is not None:
-            self._status.value = w.status_html(update.status)
+            from ..render._style import check_states, css_block
+
+            check_states(update.states)
+            self._diagram.css = css_block(update.states, self._scope) if update.states else ""
+
+    def _on_msg(self, widget: Any, content: Any, buffers: Any) -> None:
+        """A request from the page (a task picked, or following again): answered with the next refresh,
+        or now when the view does not refresh any more."""
+        if isinstance(content, dict):
+            self._requests.append(content)
+            if not self._live.running and not (self._stopped and self.record):
+                self._live.refresh()
+
+    def _answer(self, request: dict[str, Any]) -> list[Any]:
+        want, follow = request.get("want"), request.get("follow")
+        if isinstance(want, list) and len(want) == 2 and all(isinstance(i, int) for i in want):
+            return self.board.want(want[0], want[1])
+        if isinstance(follow, int):
+            return self.board.follow(follow)
+        return []
 
     # -- the record ----------------------------------------------------------------------------------
 

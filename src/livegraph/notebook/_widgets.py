@@ -6,7 +6,6 @@ made, through `require()`, which says what to install when they are missing.
 
 from __future__ import annotations
 
-import html
 import uuid
 from pathlib import Path
 from typing import Any
@@ -43,26 +42,39 @@ class PanelWidget(anywidget.AnyWidget):
         self.send({"append": text})
 
 
+class BoardWidget(anywidget.AnyWidget):
+    """The tasks of a run view: the status line, one panel per task, tiles for a node with many tasks.
+
+    `send_ops(ops)` sends `_board.Board` operations as one custom message; the reader's requests (`want`,
+    `follow`) arrive through `on_msg`. `snapshot` (the whole board) and `final` (the final state's HTML)
+    are synced once, at the end, when the widgets stay (so that saved widget state has them).
+    """
+
+    _esm = (_STATIC / "board.js").read_text(encoding="utf-8")
+    _css = _CSS
+    uid = traitlets.Unicode().tag(sync=True)
+    snapshot: traitlets.List[Any] = traitlets.List().tag(sync=True)
+    final = traitlets.Unicode().tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(uid=uuid.uuid4().hex, **kwargs)
+
+    def send_ops(self, ops: list[Any]) -> None:
+        self.send({"ops": ops})
+
+
 class DiagramWidget(anywidget.AnyWidget):
-    """The run's diagram: `svg` is replaced when the node states change."""
+    """The run's diagram: drawn once (`svg`); `css` (a `<style>` block of node states) restyles it."""
 
     _esm = (_STATIC / "diagram.js").read_text(encoding="utf-8")
     _css = _CSS
     svg = traitlets.Unicode().tag(sync=True)
+    css = traitlets.Unicode().tag(sync=True)
 
 
 def diagram_widget(svg: str) -> DiagramWidget:
     """The diagram, sized to leave room for the panels beside it."""
     return DiagramWidget(svg=svg, layout=ipywidgets.Layout(flex="0 1 auto", max_width="45%", overflow="auto"))
-
-
-def status_widget() -> Any:
-    """The status line (a standard HTML widget)."""
-    return ipywidgets.HTML(layout=ipywidgets.Layout(margin="0"))
-
-
-def status_html(line: str) -> str:
-    return f'<div class="lg-status">{html.escape(line)}</div>'
 
 
 def layout(diagram: Any, status: Any, panels: Any) -> Any:
@@ -77,8 +89,20 @@ def layout(diagram: Any, status: Any, panels: Any) -> Any:
     )
 
 
-def panels_box() -> Any:
-    return ipywidgets.VBox(layout=ipywidgets.Layout(width="100%"))
+def board_widget() -> BoardWidget:
+    """The board, sized to take the room beside the diagram."""
+    return BoardWidget(layout=ipywidgets.Layout(flex="1 1 320px", min_width="0"))
+
+
+def run_layout(diagram: Any, board: Any) -> Any:
+    """A run view: the diagram on the left, the board on the right (wrapping below the diagram when the
+    output area is narrow)."""
+    return ipywidgets.HBox(
+        [diagram, board],
+        layout=ipywidgets.Layout(
+            flex_flow="row wrap", align_items="flex-start", grid_gap="12px", width="100%"
+        ),
+    )
 
 
 def close_tree(widget: Any) -> None:

@@ -57,7 +57,8 @@ export default {
       const state = model.get("state");
       el.dataset.state = state;
       title.textContent = model.get("title");
-      meta.textContent = ` · step ${model.get("step")} · ${state}`;
+      const step = model.get("step");
+      meta.textContent = `${step ? ` · step ${step}` : ""} · ${state}`;
       note.textContent = model.get("note");
       note.hidden = !model.get("note");
       body.hidden = text.data.length === 0;
