@@ -202,7 +202,7 @@ def test_a_failing_node_shows_its_error_in_its_panel_and_the_cell_fails(kernel: 
     (record,) = of(msgs, "update_display_data")
     html = record["content"]["data"]["text/html"]
     assert "ValueError: boom &lt;b&gt;</div>" in html and "boom <b>" not in html
-    assert record["content"]["data"]["text/plain"].startswith("error · in `write`: ValueError: boom <b> · 2 steps")
+    assert record["content"]["data"]["text/plain"].startswith("error · in write: ValueError: boom <b> · 2 steps")
     assert msgs.index(record) < msgs.index(of(msgs, "error")[0])
 
 

@@ -5,7 +5,9 @@ chunks came, the whole text once at the end, the diagram only when node states c
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import sys
 from collections.abc import Iterator
 from typing import Any, TypedDict
@@ -176,8 +178,11 @@ def test_stopping_leaves_the_record_and_closes_every_widget(wire: Wire, view: Ru
     bundle = view._repr_mimebundle_()
     assert set(bundle) == {"text/html", "text/plain"}
     assert "&lt;b&gt;hi&lt;/b&gt;</pre>" in bundle["text/html"]
-    assert f'id="{view._scope}node-a"'.replace("-", "&#45;") in bundle["text/html"]  # as Graphviz writes ids
-    assert bundle["text/plain"] == "done · 1 step · 0.00 s · 1 token\n── a · step 1 · done ──\n<b>hi</b>"
+    # The diagram is an <img> of the SVG (a data URI), with the node states drawn in.
+    svg = base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', bundle["text/html"])[1]).decode()
+    assert f'id="{view._scope}node-a"'.replace("-", "&#45;") in svg  # as Graphviz writes ids
+    assert "<svg" not in bundle["text/html"]
+    assert bundle["text/plain"] == "done · 1 step · < 1 ms · 1 token\n── a · step 1 · done ──\n<b>hi</b>"
     assert repr(view) == "<RunView 'LangGraph' done>"
     with pytest.raises(RuntimeError, match=r"^This RunView was stopped; make a new one for another run$"):
         view.feed(ev("chunk", "a", "t1", data="late"))

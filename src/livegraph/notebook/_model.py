@@ -123,10 +123,10 @@ _DIAGRAM_STATE: dict[PanelState, str] = {
     "running": "running",
     "done": "done",
     "error": "error",
-    "interrupted": "pending",
+    "interrupted": "interrupted",
     "stopped": "pending",
 }
-_PRIORITY = {"error": 3, "running": 2, "pending": 1, "done": 0}
+_PRIORITY = {"error": 4, "interrupted": 3, "running": 2, "pending": 1, "done": 0}
 
 STATUS_INTERVAL = 0.25
 """Seconds between two status lines while the run goes on (its clock and counters change every refresh;
@@ -193,7 +193,7 @@ class RunModel:
             # The run still ends with `run_end`, which gives the time and the state.
             self.phase = "interrupted"
             values = "; ".join(compact_line(getattr(i, "value", i), 80) for i in event.data or ())
-            where = f"at `{self._where(event)}`" if event.node or event.task_id else ""
+            where = f"at {self._where(event)}" if event.node or event.task_id else ""
             self.problem = ": ".join(part for part in (where, values) if part) or None
             self._close_running("interrupted")
         elif (kind == "run_start" or kind == "run_end") and event.ns:
@@ -203,7 +203,7 @@ class RunModel:
             self._end(event, "done" if self.phase == "running" else self.phase)
         elif kind == "run_error" and not event.ns:
             failed = [p.title for p in self.panels.values() if p.state == "error"]
-            where = f"in `{failed[0]}`: " if failed else ""
+            where = f"in {failed[0]}: " if failed else ""
             self.problem = where + error_note(event.data)
             self._end(event, "error")
 
@@ -264,7 +264,7 @@ class RunModel:
         return Status(self.phase, self.step, running, max(0.0, end - start), self.tokens, self.problem, streaming)
 
     def node_states(self) -> dict[str, str]:
-        """Diagram path -> `running` / `done` / `error` / `pending`, for every node that has run."""
+        """Diagram path -> `running` / `done` / `error` / `interrupted` / `pending`, for every node that has run."""
         states: dict[str, str] = {START: "done"} if self.started is not None else {}
         states.update(self._ends)
         for panel in self.panels.values():

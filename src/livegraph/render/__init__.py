@@ -9,7 +9,7 @@ from __future__ import annotations
 from ._binding import to_graphviz
 from ._dot import to_dot
 from ._mermaid import to_mermaid
-from ._renderer import RenderError, find_renderer, mimebundle, to_png, to_svg
+from ._renderer import RenderError, find_renderer, mimebundle, svg_data_uri, to_png, to_svg
 from ._style import svg_with_states
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "to_graphviz",
     "svg_with_states",
     "mimebundle",
+    "svg_data_uri",
     "find_renderer",
     "RenderError",
 ]
