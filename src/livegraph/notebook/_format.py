@@ -229,9 +229,10 @@ def panel_html(panel: PanelRecord) -> str:
     panel has text or a note)."""
     color = _COLORS.get(panel.state, "#64748b")
     opened = " open" if panel.text or panel.note else ""
+    step = f" step {panel.step} ·" if panel.step else ""
     summary = (
         f'<summary style="cursor:pointer"><b>{html.escape(panel.title)}</b> '
-        f'<span style="color:#64748b">· step {panel.step} ·</span> '
+        f'<span style="color:#64748b">·{step}</span> '
         f'<span style="color:{color}">{panel.state}</span></summary>'
     )
     body = ""
@@ -296,23 +297,25 @@ def final_state_html(state: Any) -> str:
 def record_text(panels: Sequence[PanelRecord], status: Status, limit: int = 1000) -> str:
     """The static record as plain text, for viewers without HTML. Each panel's text is cut after `limit`
     characters (the HTML has all of it; a saved notebook need not carry the transcript twice)."""
-    lines = [status_line(status)]
-    for panel in panels:
-        lines.append(header_line(panel.title, panel.step, panel.state))
-        if panel.text:
-            text = panel.text.rstrip("\n")
-            if len(text) > limit:
-                text = f"{text[:limit]}… ({len(text) - limit:,} more characters)"
-            lines.append(text)
-        if panel.note:
-            lines.append(panel.note)
+    return "\n".join([status_line(status), *(panel_text(panel, limit) for panel in panels)])
+
+
+def panel_text(panel: PanelRecord, limit: int = 1000) -> str:
+    """One panel as plain text (a standalone `Panel`'s fallback where widgets do not run): its header
+    line, its text (cut after `limit` characters) and its note."""
+    lines = [header_line(panel.title, panel.step, panel.state)]
+    text = panel.text.rstrip("\n")
+    if len(text) > limit:
+        text = f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+    lines += [part for part in (text, panel.note) if part]
     return "\n".join(lines)
 
 
 def header_line(title: str, step: int, state: str | None = None) -> str:
-    """A panel's header in plain text: `── write #2 · step 2 ──`."""
-    tail = f" · {state}" if state else ""
-    return f"── {title} · step {step}{tail} ──"
+    """A panel's header in plain text: `── write #2 · step 2 ──` (no step for a panel outside a run,
+    step 0)."""
+    parts = [title] + ([f"step {step}"] if step else []) + ([state] if state else [])
+    return f"── {' · '.join(parts)} ──"
 
 
 def state_text(state: Any, width: int = 2000) -> str:
