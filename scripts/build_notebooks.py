@@ -83,9 +83,8 @@ def execute(nb: nbformat.NotebookNode) -> float:
 
     start = time.monotonic()
     try:
-        NotebookClient(
-            nb, timeout=120, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(NOTEBOOKS)}}
-        ).execute()
+        resources = {"metadata": {"path": str(NOTEBOOKS)}}  # the kernel's working directory
+        NotebookClient(nb, timeout=120, kernel_name="python3", record_timing=False, resources=resources).execute()
     except CellExecutionError as exc:
         plain = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))
         raise SystemExit(f"{plain[:1500]}\n...\n{plain[-1500:]}") from None
