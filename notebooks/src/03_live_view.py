@@ -194,7 +194,7 @@ print(state["article"])
 # It appends each chunk in place: text as text (message chunks, `{"custom_llm_chunk": ...}`,
 # `{"role", "content"}` dicts), anything else as one compact line.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 from IPython.display import display
 
 
