@@ -119,10 +119,12 @@ def main() -> int:
         # The server got the same Ctrl-C; give it time to shut its kernels down, then make sure.
         proc.send_signal(signal.SIGINT)
         try:
-            return proc.wait(timeout=10)
+            proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.terminate()
-            return proc.wait()
+            proc.wait()
+        print("\nJupyterLab stopped.", flush=True)
+        return 0  # stopping is what Ctrl-C asked for, not a failure
     finally:
         if proc.poll() is None:
             proc.terminate()
