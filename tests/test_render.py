@@ -528,3 +528,16 @@ def test_to_graphviz_hands_the_same_dot_text_to_the_graphviz_package() -> None:
     source = compiled.get_graph().to_graphviz()
     assert isinstance(source, graphviz.Source)
     assert source.source == render.to_dot(compiled.get_graph())
+
+
+def test_an_interrupted_node_is_amber_as_its_panel() -> None:
+    dot = to_dot(graph("wait", ["review"], [("__start__", "review"), ("review", "__end__")]), states={"review": "interrupted"})
+    assert '\t"review" [id="node-review", class="lg-node lg-interrupted", label="review", style="rounded,filled", color="#ca8a04", fillcolor="#fef9c3", penwidth=3];' in dot
+    assert "label=\"dashed" not in dot and "labelloc" not in dot  # plain edges only: no legend
+
+
+def test_the_legend_names_only_the_edge_styles_the_graph_uses() -> None:
+    sent = graph("fan", ["plan", "work"], [("__start__", "plan"), ("plan", "work", "send"), ("work", "__end__")])
+    assert to_dot(sent).splitlines()[-2] == (
+        '\tgraph [label="dashed, open head: Send", labelloc="b", labeljust="l", fontsize=9, fontcolor="#64748b"];'
+    )
