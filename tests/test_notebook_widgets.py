@@ -204,6 +204,11 @@ def test_without_the_record_the_widgets_stay_with_their_whole_text(wire: Wire) -
     assert view._diagram.svg == ""
     assert view._status.value.startswith('<div class="lg-status">done · 1 step · ')
     assert view._status.value.endswith("k: &#x27;&lt;v&gt;&#x27;</pre></details>")
+    # Where widgets do not run (a notebook opened untrusted, GitHub): the run's record, not a repr.
+    bundle = view._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == view.widget.model_id
+    assert bundle["text/plain"] == "done · 1 step · < 1 ms · 2 tokens\n── a · step 1 · done ──\none two"
+    assert bundle["text/html"].startswith('<div class="lg-record"')
 
 
 def test_feed_names_the_right_call_for_what_it_cannot_take(wire: Wire) -> None:

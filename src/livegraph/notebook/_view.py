@@ -207,6 +207,8 @@ class RunView:
                 if self.model.final_state is not None:
                     line = status_line(self.model.status(self._clock()))
                     self._status.value = self._w.status_html(line) + final_state_html(self.model.final_state)
+                if self._displayed:  # where widgets do not run: the record, not the repr of a running view
+                    ipython_display().update_display(self._repr_mimebundle_(), raw=True, display_id=self._display_id)
         except Exception as exc:  # a display must not turn a finished run into a failure
             self._live.error = self._live.error or exc
             warnings.warn(f"livegraph: the run view could not finish: {exc!r}", RuntimeWarning, stacklevel=2)
@@ -285,9 +287,10 @@ class RunView:
     # -- display -------------------------------------------------------------------------------------
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        if self._stopped and self.record:
-            return self.record_bundle()
-        return widget_bundle(self.widget, repr(self))
+        if not self._stopped:
+            return widget_bundle(self.widget, repr(self))
+        record = self.record_bundle()
+        return record if self.record else widget_bundle(self.widget, record["text/plain"], record["text/html"])
 
     def _ipython_display_(self) -> None:
         ipython_display().display(self._repr_mimebundle_(), raw=True, display_id=self._display_id)
