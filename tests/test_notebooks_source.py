@@ -7,7 +7,9 @@ and warms the model up."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -21,6 +23,8 @@ SOURCES = sorted((ROOT / "notebooks" / "src").glob("*.py"))
 # What a live view leaves in a cell: the run's record, a Panel's text, a resume form (each updated in place
 # when the run ends, which nbval does not replay).
 LIVE_HTML = ('<div class="lg-record"', '<details class="lg-record-panel"', '<div class="lg-resume-record"')
+
+PACE = "LIVEGRAPH_TOKENS_PER_SECOND"
 
 pytest.importorskip("jupytext")
 
@@ -73,3 +77,19 @@ def test_the_setup_cell_sets_a_pace_the_environment_overrides_and_warms_up(sourc
     assert "llm.use_embedded()\n" in setup  # no tokens_per_second= that would override the environment
     assert "llm.warm_up()" in setup
     assert "tokens_per_second=" not in text
+
+
+@pytest.mark.parametrize(("env", "pace"), [(None, 50.0), ("7", 7.0), ("0", 0.0)])
+def test_the_environment_wins_over_the_notebooks_pace(env: str | None, pace: float) -> None:
+    """03's setup cell, run as it is: the embedded model streams at the notebook's pace (50) unless
+    LIVEGRAPH_TOKENS_PER_SECOND says otherwise."""
+    setup = (ROOT / "notebooks" / "src" / "03_live_view.py").read_text().split("# %%")[2]
+    code = setup + "\nprint(llm.embedded_server().model.tokens_per_second)\n"
+    environ = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY", PACE)}
+    environ["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), environ.get("PYTHONPATH", "")])
+    environ["LIVEGRAPH_EMBEDDED"] = "1"
+    if env is not None:
+        environ[PACE] = env
+    done = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == str(pace)
