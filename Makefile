@@ -1,6 +1,7 @@
 # livegraph's commands. A fresh machine needs only Python >= 3.10, pip and make:
-#   make lab     set everything up, then open JupyterLab on notebooks/ (embedded model; HEADLESS=1: no browser)
+#   make lab     install what the notebooks need, then open JupyterLab on notebooks/ (HEADLESS=1: no browser)
 #   make test    set everything up, then lint, type-check and run every test (notebooks and browser included)
+#   make notebooks  run the notebooks' sources (notebooks/src/) and save them with outputs (ONLY=03: one)
 #   make bench   livegraph against LangGraph (LangGraph lives only in bench/.venv-langgraph)
 #   make clean   remove environments, caches and test artifacts
 
@@ -12,6 +13,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.livegraph-installed
+# `make lab` installs only livegraph[lab] (the notebooks' packages and JupyterLab); `make setup` installs
+# livegraph[dev], which includes it, so a venv made for the tests is ready for the lab too.
+LAB_STAMP := $(VENV)/.livegraph-lab-installed
 BENCH_VENV := bench/.venv-langgraph
 BENCH_STAMP := $(BENCH_VENV)/.livegraph-installed
 PORT ?= 8888
@@ -19,6 +23,7 @@ HEADLESS ?=
 # The notebooks run on the embedded model unless told otherwise (LIVEGRAPH_EMBEDDED=0 make lab).
 LIVEGRAPH_EMBEDDED ?= 1
 PYTEST_ARGS ?=
+ONLY ?=
 
 PHASE := bash scripts/phase
 PIP := $(BIN)/python -m pip
@@ -28,7 +33,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Tools installed in the venv (jupyter, graphviz-pure, ...) come first for everything make starts.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup lab test lint typecheck other-pythons pytest browser-deps bench clean
+.PHONY: help setup lab notebooks test lint typecheck other-pythons pytest browser-deps bench clean
 .NOTPARALLEL:
 
 help:
@@ -41,11 +46,23 @@ $(STAMP): pyproject.toml scripts/venv.sh
 	@$(PHASE) setup bash -c 'PYTHON=$(PYTHON) bash scripts/venv.sh $(VENV) \
 		&& $(PIP) install $(PIP_FLAGS) --upgrade pip \
 		&& $(PIP) install $(PIP_FLAGS) -e ".[dev]"'
+	@touch $@ $(LAB_STAMP)
+
+# One line while it works (pip's output goes to .venv/setup.log, shown only if it fails).
+$(LAB_STAMP): pyproject.toml scripts/venv.sh
+	@$(PHASE) --log $(VENV)-setup.log --say "$(VENV) with livegraph[lab]: the notebooks' packages and JupyterLab" \
+		lab-setup bash -c 'PYTHON=$(PYTHON) bash scripts/venv.sh $(VENV) \
+		&& $(PIP) install --progress-bar off --upgrade pip \
+		&& $(PIP) install --progress-bar off -e ".[lab]"'
+	@mv -f $(VENV)-setup.log $(VENV)/setup.log
 	@touch $@
 
-lab: setup
+lab: $(LAB_STAMP)
 	@LIVEGRAPH_EMBEDDED=$(LIVEGRAPH_EMBEDDED) $(BIN)/python scripts/lab.py --port $(PORT) \
 		$(if $(filter 1 true yes,$(HEADLESS)),--no-browser)
+
+notebooks: setup
+	@$(PHASE) notebooks $(BIN)/python scripts/build_notebooks.py $(ONLY)
 
 # Phases run in this order and stop at the first failure (`make -k test` runs them all).
 test: setup browser-deps lint typecheck other-pythons pytest
@@ -89,6 +106,6 @@ bench: setup $(BENCH_STAMP)
 	@LANGGRAPH_PYTHON=$(CURDIR)/$(BENCH_VENV)/bin/python $(PHASE) bench $(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .venv-py* $(BENCH_VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache tests/artifacts
+	rm -rf $(VENV) $(VENV)-setup.log .venv-py* $(BENCH_VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache tests/artifacts
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
 	find . -name .ipynb_checkpoints -type d -prune -not -path './.git/*' -exec rm -rf {} +

@@ -3,8 +3,9 @@
 Usage: python scripts/lab.py [--port PORT] [--no-browser]
 
 Jupyter's data, runtime, settings and workspaces go to `.venv/jupyter/` (so `make clean` removes them and
-nothing lands in the home directory), Lab's news feed and update check are off (they would call out to the
-network), and the URL with its token is printed once the server answers.
+nothing lands in the home directory). Lab's news feed, update check and PyPI extension manager are off (they
+would call out to the network). Jupyter's own messages go to `.venv/jupyter/lab.log`: the terminal shows one
+line while the server starts, then the URL to open, as the last line.
 """
 
 from __future__ import annotations
@@ -89,28 +90,41 @@ def main() -> int:
         # A busy port is an error, not a silent move to another port (the printed URL would be wrong).
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
+        # The extension manager would search PyPI from the page; a workshop needs no extensions.
+        "--LabApp.extension_manager=readonly",
     ]
     if args.no_browser:
         cmd.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # Jupyter refuses to start as root without it
 
-    embedded = env.get("LIVEGRAPH_EMBEDDED", "")
-    print(f"==> JupyterLab on {NOTEBOOKS} (LIVEGRAPH_EMBEDDED={embedded})", flush=True)
-    proc = subprocess.Popen(cmd, env=env)
+    model = "your OPENAI_* settings" if env.get("LIVEGRAPH_EMBEDDED") == "0" else "the embedded model"
+    log_path = home / "lab.log"
+    shown = log_path.relative_to(ROOT) if log_path.is_relative_to(ROOT) else log_path
+    print(f"==> [lab] JupyterLab on notebooks/ with {model} (log: {shown}) ... ", end="", flush=True)
+    started = time.monotonic()
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
-        if wait_until_up(f"{base}/api/status?token={token}", proc):
-            print(f"\n    JupyterLab is ready: {base}/lab?token={token}", flush=True)
-            print("    Stop it with Ctrl-C.\n", flush=True)
+        if not wait_until_up(f"{base}/api/status?token={token}", proc):
+            print("FAILED", flush=True)
+            tail = log_path.read_text(errors="replace").splitlines()[-30:]
+            print("\n".join(["    the last lines of the log:", *(f"    | {line}" for line in tail)]), file=sys.stderr)
+            proc.terminate()
+            return proc.wait() or 1
+        print(f"ok in {time.monotonic() - started:.1f} s; stop it with Ctrl-C. Open:", flush=True)
+        print(f"{base}/lab?token={token}", flush=True)
         return proc.wait()
     except KeyboardInterrupt:
         # The server got the same Ctrl-C; give it time to shut its kernels down, then make sure.
         proc.send_signal(signal.SIGINT)
         try:
-            return proc.wait(timeout=10)
+            proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.terminate()
-            return proc.wait()
+            proc.wait()
+        print("\nJupyterLab stopped.", flush=True)
+        return 0  # stopping is what Ctrl-C asked for, not a failure
     finally:
         if proc.poll() is None:
             proc.terminate()

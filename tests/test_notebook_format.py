@@ -3,6 +3,7 @@ the static record (no kernel, no widgets)."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -139,10 +140,12 @@ def test_panel_titles() -> None:
          "step 2 · running: review, write ×998 · 1.0 s"),
         (Status("done", 3, (), 5.0, 100, None, 4.0), "done · 3 steps · 5.0 s · 100 tokens, 25 tok/s"),
         (Status("done", 1, (), 0.5, 0), "done · 1 step · 0.50 s"),
-        (Status("error", 2, (), 1.25, 0, "in `write #2`: ValueError: boom"), "error · in `write #2`: ValueError: boom · 2 steps · 1.2 s"),
-        (Status("interrupted", 1, (), 2.0, 0, "at `review`: 'ok?'"), "interrupted · at `review`: 'ok?' · 1 step · 2.0 s"),
+        (Status("error", 2, (), 1.25, 0, "in write #2: ValueError: boom"), "error · in write #2: ValueError: boom · 2 steps · 1.2 s"),
+        (Status("interrupted", 1, (), 2.0, 0, "at review: 'ok?'"), "interrupted · at review: 'ok?' · 1 step · 2.0 s"),
         (Status("stopped", 4, (), 9.0, 0), "stopped · 4 steps · 9.0 s"),
-        (Status("done", 1, (), 0.0, 5), "done · 1 step · 0.00 s · 5 tokens"),
+        (Status("done", 1, (), 0.0, 5), "done · 1 step · < 1 ms · 5 tokens"),
+        (Status("done", 3, (), 0.0042, 0), "done · 3 steps · 4 ms"),
+        (Status("done", 3, (), 0.0123, 0), "done · 3 steps · 0.01 s"),
     ],
 )
 def test_status_line(status: Status, line: str) -> None:
@@ -173,7 +176,11 @@ def test_record_html_has_the_diagram_status_panels_and_state_all_escaped() -> No
     panels = [PanelRecord("plan", 1, "done", "a < b"), PanelRecord("write", 2, "done", "")]
     html = record_html('<svg id="x"></svg>', panels, Status("done", 2, (), 1.5, 3, None, 1.5), {"out": "<i>"})
     assert html.startswith('<div class="lg-record" style="display:flex;flex-wrap:wrap;')
-    assert '<svg id="x"></svg>' in html
+    # The diagram as an <img> of a data URI: inline <svg> does not survive the sanitizers of untrusted
+    # notebooks, GitHub and nbviewer.
+    uri = "data:image/svg+xml;base64," + base64.b64encode(b'<svg id="x"></svg>').decode()
+    assert f'<img class="lg-record-diagram" src="{uri}" alt="the graph\'s diagram"' in html
+    assert "<svg" not in html
     assert ">done · 2 steps · 1.5 s · 3 tokens, 2 tok/s</div>" in html
     assert "a &lt; b</pre>" in html
     assert "out: &#x27;&lt;i&gt;&#x27;</pre>" in html
@@ -188,8 +195,8 @@ def test_record_html_without_a_diagram_or_state() -> None:
 
 def test_record_text() -> None:
     panels = [PanelRecord("plan", 1, "done", "thinking\n"), PanelRecord("write #2", 2, "error", "", "ValueError: x")]
-    assert record_text(panels, Status("error", 2, (), 1.0, 1, "in `write #2`: ValueError: x")) == (
-        "error · in `write #2`: ValueError: x · 2 steps · 1.0 s · 1 token\n"
+    assert record_text(panels, Status("error", 2, (), 1.0, 1, "in write #2: ValueError: x")) == (
+        "error · in write #2: ValueError: x · 2 steps · 1.0 s · 1 token\n"
         "── plan · step 1 · done ──\n"
         "thinking\n"
         "── write #2 · step 2 · error ──\n"

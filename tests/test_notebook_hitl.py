@@ -441,15 +441,19 @@ def kernel() -> Iterator[Kernel]:
 FINAL = {"draft": "Hello world", "verdict": {"action": "edit", "value": {"draft": "Hi", "question": "ok?"}}}
 
 
+WAITING = "Interrupted at review: {'draft': 'Hello world', 'question': 'ok?'} · waiting for an answer"
+
+
 def start_and_show_the_form(kernel: Kernel) -> str:
     msgs, reply = kernel.execute('config = {"configurable": {"thread_id": "k1"}}\nlgn.run(graph, {"draft": ""}, config)')
     assert reply["status"] == "ok", reply
     assert kernel.value("graph.get_state(config).next") == ["review"]
     msgs, reply = kernel.execute("form = resume_form(graph, config)\nform")
     assert reply["status"] == "ok", reply
-    (shown,) = [m for m in msgs if m["msg_type"] == "execute_result"]
+    (shown,) = [m for m in msgs if m["msg_type"] == "display_data"]
     model_id = shown["content"]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
-    assert shown["content"]["data"]["text/plain"] == "<ResumeForm 1 interrupt(s) at review waiting>"
+    # What shows where widgets do not run (a notebook opened untrusted, GitHub): the interrupt, in words.
+    assert shown["content"]["data"]["text/plain"] == WAITING
     assert model_id == kernel.value("form.widget.model_id")
     return str(model_id)
 
@@ -510,13 +514,19 @@ def test_in_a_kernel_the_run_view_hook_shows_the_form_in_the_cell_that_ran(kerne
     )
     assert reply["status"] == "ok", reply
     (shown,) = [m for m in msgs if m["msg_type"] == "display_data"]
-    assert shown["content"]["data"]["text/plain"] == "<ResumeForm 1 interrupt(s) at review waiting>"
+    assert shown["content"]["data"]["text/plain"] == WAITING
     assert shown["content"]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"] == kernel.value(
         "form.widget.model_id"
     )
     # resume_form hands out the form already in the cell, so code can answer what the page shows
     assert kernel.value("resume_form(graph, config) is form") is True
-    kernel.execute('form.forms[0].buttons["approve"].click()')
+    msgs, _ = kernel.execute('form.forms[0].buttons["approve"].click()')
+    # The form's display (saved in the notebook) now says what was answered, and carries the resumed run.
+    *_, update = [m for m in msgs if m["msg_type"] == "update_display_data"]
+    assert update["content"]["transient"]["display_id"] == shown["content"]["transient"]["display_id"]
+    text = update["content"]["data"]["text/plain"]
+    assert text.startswith(WAITING.replace("waiting for an answer", "answered: approve") + "\ndone · 3 steps · ")
+    assert '<img class="lg-record-diagram" src="data:image/svg+xml;base64,' in update["content"]["data"]["text/html"]
     assert kernel.value("graph.get_state(config).values")["verdict"] == {
         "action": "approve", "value": {"draft": "Hello world", "question": "ok?"}
     }

@@ -8,6 +8,7 @@ notebook keeps: the record as HTML, and a hand-fed panel's whole text in the wid
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import os
@@ -178,7 +179,7 @@ def test_run_sends_only_new_text_from_the_cell_that_started_it(kernel: Kernel, c
     (record,) = of(msgs, "update_display_data")
     assert record["content"]["transient"] == shown["content"]["transient"]
     html = record["content"]["data"]["text/html"]
-    assert html.startswith('<div class="lg-record"') and "<svg" in html
+    assert html.startswith('<div class="lg-record"') and '<img class="lg-record-diagram" src="data:image/svg+xml;base64,' in html
     assert text_of("a") in html and text_of("b") in html
     assert record["content"]["data"]["text/plain"].startswith("done · 2 steps · ")
     assert {m["content"]["comm_id"] for m in of(msgs, "comm_open")} == {
@@ -214,7 +215,7 @@ def test_a_failing_node_shows_its_error_in_its_panel_and_the_cell_fails(kernel: 
     (record,) = of(msgs, "update_display_data")
     html = record["content"]["data"]["text/html"]
     assert "ValueError: boom &lt;b&gt;</div>" in html and "boom <b>" not in html
-    assert record["content"]["data"]["text/plain"].startswith("error · in `write`: ValueError: boom <b> · 2 steps")
+    assert record["content"]["data"]["text/plain"].startswith("error · in write: ValueError: boom <b> · 2 steps")
     assert msgs.index(record) < msgs.index(of(msgs, "error")[0])
 
 
@@ -288,6 +289,9 @@ def test_a_saved_notebook_keeps_the_record_and_the_panels_whole_text(tmp_path: P
     model_id = view["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
     state = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"][model_id]["state"]
     assert (state["title"], state["text"], state["state"]) == ("by hand", text_of("b"), "done")
+    # Where widgets do not run (opened untrusted, GitHub): the panel's final text, not what it had when shown.
+    assert view["data"]["text/plain"] == f"── by hand · done ──\n{text_of('b').rstrip(chr(10))}"
+    assert f"{html.escape(text_of('b'))}</pre>" in view["data"]["text/html"]
 
 
 BIG = textwrap.dedent(

@@ -53,7 +53,7 @@ def test_a_run_gives_these_updates() -> None:
         appended=(("w2", "b\n{'progress': 1}\n"), ("w1", "a")),
         changed=(("p1", "done", None), ("w2", "error", "ValueError: boom"), ("w1", "stopped", None)),
         states={"__start__": "done", "plan": "done", "write": "error"},
-        status="error · in `write #2`: ValueError: boom · 2 steps · 2.0 s · 5 tokens, 3 tok/s",
+        status="error · in write #2: ValueError: boom · 2 steps · 2.0 s · 5 tokens, 3 tok/s",
     )
     assert [p.record() for p in model.panels.values()] == model.records()
     assert [(r.title, r.step, r.state, r.text, r.note) for r in model.records()] == [
@@ -155,8 +155,8 @@ def test_an_interrupt_that_names_its_task_says_where() -> None:
         ev("interrupt", "review", "r1", data=(Interrupt(value="approve?"),)),
     )
     assert model.panels["r1"].state == "interrupted"
-    assert model.node_states() == {"__start__": "done", "review": "pending"}
-    assert model.status(0.0).problem == "at `review`: 'approve?'"
+    assert model.node_states() == {"__start__": "done", "review": "interrupted"}  # amber, as its panel
+    assert model.status(0.0).problem == "at review: 'approve?'"
 
 
 def test_interrupt_before_a_node_has_no_value() -> None:

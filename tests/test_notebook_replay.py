@@ -130,7 +130,7 @@ def test_the_diagram_lights_the_steps_nodes_and_marks_earlier_ones_done(recorded
     steps = rp.replay_steps(graph.get_state_history(CONFIG), recordings.runs(graph, CONFIG))
     assert [rp.step_states(steps, i) for i in range(len(steps))] == [
         {"__start__": "running"},
-        {"__start__": "done", "write": "running", "review": "pending"},  # it waited there after this step
+        {"__start__": "done", "write": "running", "review": "interrupted"},  # it waited there after this step
         {"__start__": "done", "write": "done", "review": "running"},
         {"__start__": "done", "write": "done", "review": "done", "send": "running", "__end__": "done"},
     ]
@@ -140,7 +140,7 @@ def test_a_thread_waiting_at_an_interrupt_shows_what_it_waits_for() -> None:
     graph, recordings = make_graph(), rp.Recordings()
     recordings.add(graph, CONFIG, graph.stream({"draft": ""}, CONFIG, stream_mode="events"))
     steps = rp.replay_steps(graph.get_state_history(CONFIG), recordings.runs(graph, CONFIG))
-    assert rp.step_states(steps, 1) == {"__start__": "done", "write": "running", "review": "pending"}
+    assert rp.step_states(steps, 1) == {"__start__": "done", "write": "running", "review": "interrupted"}
     assert rp.step_html(steps, 1) == step_html(
         "2/2 · step 1 · loop · write",
         [PanelRecord("write", 1, "done", "Hello <world>")],
@@ -236,7 +236,7 @@ def test_the_slider_and_buttons_step_through_the_thread(recorded: tuple[Any, Any
     assert view.body.value == rp.step_html(view.steps, 1)
     if view._svg is not None:
         assert view.diagram.svg == render.svg_with_states(
-            view._svg, {"__start__": "done", "write": "running", "review": "pending"}, view._scope
+            view._svg, {"__start__": "done", "write": "running", "review": "interrupted"}, view._scope
         )
     view.show(-5)
     assert view.slider.value == 0 and view.prev.disabled and not view.next.disabled
@@ -293,7 +293,14 @@ def test_in_a_kernel_a_thread_answered_by_a_click_replays_step_by_step() -> None
         msgs, reply = kernel.execute("view = replay(graph, config)\nview")
         assert reply["status"] == "ok", reply
         (shown,) = [m for m in msgs if m["msg_type"] == "execute_result"]
-        assert shown["content"]["data"]["text/plain"] == "<Replay 4 steps, showing 3>"
+        # Where widgets do not run, the step shown (the newest) in words, and as HTML with the diagram.
+        assert shown["content"]["data"]["text/plain"] == (
+            "4/4 · step 3 · loop · send\n── send · step 3 · done ──\n"
+            'sent: {"action": "approve", "value": {"draft": "Hello world", "question": "ok?"}}\n'
+            "state after step 3:\ndraft: 'Hello world'\n"
+            "verdict: {'action': 'approve', 'value': {'draft': 'Hello world', 'question': 'ok?'}}"
+        )
+        assert '<img src="data:image/svg+xml;base64,' in shown["content"]["data"]["text/html"]
         ids = kernel.value(
             '{"body": view.body.model_id, "slider": view.slider.model_id, "prev": view.prev.model_id, '
             '"diagram": view.diagram.model_id}'

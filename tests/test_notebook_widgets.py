@@ -5,7 +5,9 @@ chunks came, the whole text once at the end, the diagram only when node states c
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import sys
 from collections.abc import Iterator
 from typing import Any, TypedDict
@@ -246,8 +248,11 @@ def test_stopping_leaves_the_record_and_closes_every_widget(wire: Wire, view: Ru
     bundle = view._repr_mimebundle_()
     assert set(bundle) == {"text/html", "text/plain"}
     assert "&lt;b&gt;hi&lt;/b&gt;</pre>" in bundle["text/html"]
-    assert f'id="{view._scope}node-a"'.replace("-", "&#45;") in bundle["text/html"]  # as Graphviz writes ids
-    assert bundle["text/plain"] == "done · 1 step · 0.00 s · 1 token\n── a · step 1 · done ──\n<b>hi</b>"
+    # The diagram is an <img> of the SVG (a data URI), with the node states drawn in.
+    svg = base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', bundle["text/html"])[1]).decode()
+    assert f'id="{view._scope}node-a"'.replace("-", "&#45;") in svg  # as Graphviz writes ids
+    assert "<svg" not in bundle["text/html"]
+    assert bundle["text/plain"] == "done · 1 step · < 1 ms · 1 token\n── a · step 1 · done ──\n<b>hi</b>"
     assert repr(view) == "<RunView 'LangGraph' done>"
     with pytest.raises(RuntimeError, match=r"^This RunView was stopped; make a new one for another run$"):
         view.feed(ev("chunk", "a", "t1", data="late"))
@@ -270,6 +275,11 @@ def test_without_the_record_the_widgets_stay_with_their_whole_text(wire: Wire) -
     assert not any(t == "comm_close" for t, _, _ in wire)
     assert view._diagram.svg == ""
     assert view._board.final.endswith("k: &#x27;&lt;v&gt;&#x27;</pre></details>")
+    # Where widgets do not run (a notebook opened untrusted, GitHub): the run's record, not a repr.
+    bundle = view._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == view.widget.model_id
+    assert bundle["text/plain"] == "done · 1 step · < 1 ms · 2 tokens\n── a · step 1 · done ──\none two"
+    assert bundle["text/html"].startswith('<div class="lg-record"')
 
 
 def test_feed_names_the_right_call_for_what_it_cannot_take(wire: Wire) -> None:

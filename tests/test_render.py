@@ -3,6 +3,7 @@ dev environment), the fast state restyle, and what Jupyter shows with and withou
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import stat
@@ -119,6 +120,7 @@ def test_dot_draws_every_edge_kind() -> None:
 	"b" -> "c" [id="edge-4", class="lg-edge lg-join", color="#7c3aed", arrowhead="empty"];
 	"c" -> "__end__" [id="edge-5", class="lg-edge lg-command", style="dotted"];
 	"router" -> "__end__" [id="edge-6", class="lg-edge lg-conditional", style="dashed"];
+	graph [label="violet: join (waits for all) · dashed: conditional\\ndashed, open head: Send · dotted: Command", labelloc="b", labeljust="l", fontsize=9, fontcolor="#64748b"];
 }
 """
     )
@@ -167,6 +169,7 @@ def test_xray_draws_subgraphs_as_clusters_to_the_given_depth() -> None:
 	"__start__" -> "sub:__start__" [id="t-edge-3", class="lg-edge"];
 	"sub:__end__" -> "end" [id="t-edge-4", class="lg-edge lg-conditional", style="dashed", label="finish"];
 	"end" -> "__end__" [id="t-edge-5", class="lg-edge"];
+	graph [label="dashed: conditional", labelloc="b", labeljust="l", fontsize=9, fontcolor="#64748b"];
 }
 """
     )
@@ -208,7 +211,7 @@ def test_bad_states_and_scopes_are_named() -> None:
     with pytest.raises(ValueError) as caught:
         to_dot(SMALL, states={"a": "finished", "b": "done", "c": "?"})
     assert str(caught.value) == (
-        "Unknown node state (`a`: `finished`, `c`: `?`); use one of: running, done, error, pending"
+        "Unknown node state (`a`: `finished`, `c`: `?`); use one of: running, done, error, interrupted, pending"
     )
     with pytest.raises(ValueError) as caught:
         to_dot(SMALL, scope="1 x")
@@ -371,8 +374,10 @@ def test_find_renderer_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 def test_mimebundle_with_a_renderer() -> None:
     bundle = mimebundle(SMALL)
-    assert sorted(bundle) == ["image/svg+xml", "text/plain"]
+    assert sorted(bundle) == ["image/png", "image/svg+xml", "text/plain"]
     assert bundle["image/svg+xml"].startswith("<svg")
+    # The same drawing as PNG (base64), for viewers that do not render the SVG of an untrusted notebook.
+    assert base64.b64decode(bundle["image/png"]) == to_png(SMALL)
     assert bundle["text/plain"] == "<graph 'demo': 6 nodes, 7 edges>"
 
 
@@ -523,3 +528,16 @@ def test_to_graphviz_hands_the_same_dot_text_to_the_graphviz_package() -> None:
     source = compiled.get_graph().to_graphviz()
     assert isinstance(source, graphviz.Source)
     assert source.source == render.to_dot(compiled.get_graph())
+
+
+def test_an_interrupted_node_is_amber_as_its_panel() -> None:
+    dot = to_dot(graph("wait", ["review"], [("__start__", "review"), ("review", "__end__")]), states={"review": "interrupted"})
+    assert '\t"review" [id="node-review", class="lg-node lg-interrupted", label="review", style="rounded,filled", color="#ca8a04", fillcolor="#fef9c3", penwidth=3];' in dot
+    assert "label=\"dashed" not in dot and "labelloc" not in dot  # plain edges only: no legend
+
+
+def test_the_legend_names_only_the_edge_styles_the_graph_uses() -> None:
+    sent = graph("fan", ["plan", "work"], [("__start__", "plan"), ("plan", "work", "send"), ("work", "__end__")])
+    assert to_dot(sent).splitlines()[-2] == (
+        '\tgraph [label="dashed, open head: Send", labelloc="b", labeljust="l", fontsize=9, fontcolor="#64748b"];'
+    )

@@ -150,5 +150,6 @@ def test_a_run_grows_its_panel_in_place_lights_the_running_node_and_leaves_a_rec
     page.wait_for_timeout(1500)
     (output,) = nbformat.read(lab.root / name, as_version=4).cells[0].outputs
     assert output["output_type"] == "display_data" and set(output["data"]) == {"text/html", "text/plain"}
-    assert output["data"]["text/html"].startswith('<div class="lg-record"') and "<svg" in output["data"]["text/html"]
+    html = output["data"]["text/html"]
+    assert html.startswith('<div class="lg-record"') and '<img class="lg-record-diagram" src="data:image/svg+xml' in html
     page.close()

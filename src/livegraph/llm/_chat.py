@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from livegraph import messages as _messages
 from livegraph.llm._adapters import Custom, _adrain, _ChatAssembly, _drain, current_node
-from livegraph.llm._client import default_model, require_openai, shared_async_client, shared_client
+from livegraph.llm._client import (
+    default_model,
+    require_openai,
+    shared_async_client,
+    shared_client,
+    warm_up,
+    warmed,
+)
 from livegraph.llm._errors import LLMStreamError, stream_error
 from livegraph.llm._tools import tool_definitions
 
@@ -66,6 +74,8 @@ async def achat(
     **options: Any,
 ) -> Any:
     """`chat` for async nodes (uses an `openai.AsyncOpenAI`)."""
+    if not warmed():
+        await asyncio.to_thread(warm_up)  # the one-time imports and server start, off the event loop
     openai = require_openai()
     name = model or default_model()
     sdk = client if client is not None else shared_async_client()

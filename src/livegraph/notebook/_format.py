@@ -221,7 +221,7 @@ def status_line(status: Status) -> str:
         parts = [status.phase, steps]
         if status.problem:
             parts.insert(1, status.problem)
-    parts.append(f"{status.elapsed:.2f} s" if status.elapsed < 1 else f"{status.elapsed:.1f} s")
+    parts.append(duration(status.elapsed))
     if status.tokens:
         tokens = f"{status.tokens} token" + ("" if status.tokens == 1 else "s")
         if status.streaming >= MIN_RATE_SECONDS:
@@ -237,6 +237,15 @@ def running_text(titles: Sequence[str], most: int = 4) -> str:
         return ", ".join(titles)
     counts = Counter(lane_of(title) for title in titles)
     return ", ".join(lane if n == 1 else f"{lane} ×{n}" for lane, n in counts.items())
+
+
+def duration(seconds: float) -> str:
+    """`seconds` for a status line: `< 1 ms`, `4 ms`, `0.37 s`, `12.5 s` (never `0.00 s`)."""
+    if seconds < 0.0005:
+        return "< 1 ms"
+    if seconds < 0.01:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.2f} s" if seconds < 1 else f"{seconds:.1f} s"
 
 
 @dataclass(frozen=True)
@@ -297,9 +306,22 @@ def record_html(
     final_state: Any = None,
 ) -> str:
     """The static record of a run as one self-contained HTML fragment (inline styles only, every text
-    escaped): the diagram on the left, the status line, the panels and the final state on the right."""
+    escaped): the diagram on the left, the status line, the panels and the final state on the right.
+
+    Only what the HTML sanitizers of untrusted Jupyter notebooks, GitHub and nbviewer keep: the diagram is
+    an `<img>` of the SVG as a data URI (inline `<svg>` is stripped), and without the inline styles the
+    record still reads top to bottom (diagram, status line, one titled block per panel).
+    """
+    from livegraph.render import svg_data_uri
+
     color = _COLORS.get(status.phase, "#64748b")
-    diagram = f'<div style="flex:0 1 auto;max-width:45%;overflow:auto">{svg}</div>' if svg else ""
+    diagram = (
+        '<div style="flex:0 1 auto;max-width:45%;overflow:auto">'
+        f'<img class="lg-record-diagram" src="{svg_data_uri(svg)}" alt="the graph\'s diagram" '
+        'style="max-width:100%;height:auto"></div>'
+        if svg
+        else ""
+    )
     state = final_state_html(final_state) if final_state is not None else ""
     return (
         f'<div class="lg-record" style="display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start;{_FONT}">'
@@ -390,15 +412,19 @@ def record_text(panels: Sequence[PanelRecord], status: Status, limit: int = 1000
             lines.extend(f"  {task_line(p)}" for p in group[:TEXT_TASKS])
             if len(group) > TEXT_TASKS:
                 lines.append(f"  … {len(group) - TEXT_TASKS:,} more tasks (the HTML record lists each)")
-        for panel in group if len(group) == 1 else [p for p in group if p.state == "error"]:
-            lines.append(header_line(panel.title, panel.step, panel.state))
-            if panel.text:
-                text = panel.text.rstrip("\n")
-                if len(text) > limit:
-                    text = f"{text[:limit]}… ({len(text) - limit:,} more characters)"
-                lines.append(text)
-            if panel.note:
-                lines.append(panel.note)
+        lines.extend(panel_text(panel, limit) for panel in (group if len(group) == 1 else
+                                                            [p for p in group if p.state == "error"]))
+    return "\n".join(lines)
+
+
+def panel_text(panel: PanelRecord, limit: int = 1000) -> str:
+    """One panel as plain text (a standalone `Panel`'s fallback where widgets do not run): its header
+    line, its text (cut after `limit` characters) and its note."""
+    lines = [header_line(panel.title, panel.step, panel.state)]
+    text = panel.text.rstrip("\n")
+    if len(text) > limit:
+        text = f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+    lines += [part for part in (text, panel.note) if part]
     return "\n".join(lines)
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import json
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
@@ -181,6 +182,16 @@ def outcome_line(phase: str, problem: str | None = None) -> str:
     return f"{line}: {problem}" if problem and phase == "error" else line
 
 
+def waiting_text(pending: Pending, decision: Decision | None) -> str:
+    """One interrupt where widgets do not run: `Interrupted at review: 'Draft...' · answered: approve`
+    (or `· waiting for an answer`)."""
+    head = f"Interrupted at {pending.node}: {compact_line(pending.interrupt.value, 120)}"
+    if decision is None:
+        return f"{head} · waiting for an answer"
+    edited = f" {compact_line(decision.value, 80)}" if decision.action == "edit" else ""
+    return f"{head} · answered: {decision.action}{edited}"
+
+
 def status_html(text: str, kind: str = "info") -> str:
     color = {"info": "#64748b", "ok": "#16a34a", "error": "#dc2626"}.get(kind, "#64748b")
     return f'<div class="lg-form-status" style="{_MONO};color:{color}">{html.escape(text)}</div>'
@@ -311,6 +322,8 @@ class ResumeForm:
         self.output = w.Output()
         self.widget = w.VBox([f.widget for f in self.forms] + [self.output])
         self.widget.add_class("lg-resume-form")
+        self._display_id = uuid.uuid4().hex
+        self._displayed = False
 
     # -- answering -------------------------------------------------------------------------------------
 
@@ -326,6 +339,8 @@ class ResumeForm:
         form.show(answered_line(form.decision, waiting), "ok")
         if not waiting and self.auto_resume:
             self.resume()
+        else:
+            self._update_display()
 
     def command(self) -> Command[Any]:
         """The `Command` that resumes the thread with the answers given so far."""
@@ -376,6 +391,7 @@ class ResumeForm:
         problem = error_note(self.error) if self.error is not None else view.model.problem
         for form in self.forms:
             form.show(outcome_line(self.phase, problem), kind)
+        self._update_display()
         return self.result
 
     def _show(self, *bundles: Mapping[str, Any]) -> None:
@@ -387,8 +403,42 @@ class ResumeForm:
 
     # -- display ---------------------------------------------------------------------------------------
 
+    def fallback(self) -> tuple[str, str]:
+        """`(text, html)`: what the form shows where widgets do not run (a saved notebook opened untrusted
+        or without a kernel, GitHub, nbviewer): each interrupt and its answer, the resumed run's record, and
+        the next form when it stopped again."""
+        texts = [waiting_text(f.pending, f.decision) for f in self.forms]
+        htmls = [
+            title_html(f.pending, i, len(self.forms))
+            + value_html(f.pending.interrupt.value)
+            + status_html(waiting_text(f.pending, f.decision).rsplit(" · ", 1)[1], "ok" if f.answered else "info")
+            for i, f in enumerate(self.forms)
+        ]
+        if self.view is not None:
+            record = self.view.record_bundle()
+            texts.append(record["text/plain"])
+            htmls.append(record["text/html"])
+        if self.next is not None:
+            text, markup = self.next.fallback()
+            texts.append(text)
+            htmls.append(markup)
+        return "\n".join(texts), f'<div class="lg-resume-record">{"".join(htmls)}</div>'
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return widget_bundle(self.widget, repr(self))
+        return widget_bundle(self.widget, *self.fallback())
+
+    def _ipython_display_(self) -> None:
+        from ._view import ipython_display
+
+        ipython_display().display(self._repr_mimebundle_(), raw=True, display_id=self._display_id)
+        self._displayed = True
+
+    def _update_display(self) -> None:
+        """Bring the saved fallback up to date (every place the form is shown shares one display id)."""
+        if self._displayed:
+            from ._view import ipython_display
+
+            ipython_display().update_display(self._repr_mimebundle_(), raw=True, display_id=self._display_id)
 
     def __repr__(self) -> str:
         nodes = ", ".join(p.node for p in self.pending)

@@ -21,7 +21,7 @@ from typing import Any
 
 from livegraph import END, Event, StateSnapshot
 
-from ._format import Formatter, PanelRecord, compact_line, panel_html, state_text
+from ._format import Formatter, PanelRecord, compact_line, panel_html, panel_text, state_text
 from ._hitl import Pending, pending_interrupts
 from ._langgraph import history
 from ._model import RunModel
@@ -256,8 +256,8 @@ def replay_steps(
 
 def step_states(steps: Sequence[ReplayStep], index: int) -> dict[str, str]:
     """The diagram's node states at step `index`: nodes of earlier steps `done`, this step's `running`
-    (lit), interrupts the thread waits at `pending`, and `__end__` done after the last step of a finished
-    thread."""
+    (lit), interrupts the thread waits at `interrupted` (amber, as in the live view), and `__end__` done
+    after the last step of a finished thread."""
     states: dict[str, str] = {}
     for earlier in steps[:index]:
         for node in earlier.nodes:
@@ -266,7 +266,7 @@ def step_states(steps: Sequence[ReplayStep], index: int) -> dict[str, str]:
     for node in here.nodes:
         states[node] = "running"
     for pending in here.waiting:
-        states.setdefault(pending.node, "pending")
+        states.setdefault(pending.node, "interrupted")
     if index == len(steps) - 1 and not here.next and here.step > 0:
         states[END] = "done"
     return states
@@ -373,7 +373,21 @@ class Replay:
         self.next.disabled = index == len(self.steps) - 1
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return widget_bundle(self.widget, repr(self))
+        # Where widgets do not run: the step shown (the newest, unless moved), as the slider would show it.
+        from .. import render
+
+        index = self.slider.value
+        here = self.steps[index]
+        diagram = ""
+        if self._svg is not None:
+            svg = render.svg_with_states(self._svg, step_states(self.steps, index), self._scope)
+            diagram = f'<img src="{render.svg_data_uri(svg)}" alt="the graph\'s diagram" style="max-width:100%">'
+        text = "\n".join(
+            [step_line(self.steps, index), *(panel_text(p) for p in here.panels)]
+            + [f"interrupt at {p.node}: {compact_line(p.interrupt.value)}" for p in here.waiting]
+            + [f"state after step {here.step}:", state_text(here.values)]
+        )
+        return widget_bundle(self.widget, text, f"<div>{diagram}{step_html(self.steps, index)}</div>")
 
     def __repr__(self) -> str:
         return f"<Replay {len(self.steps)} steps, showing {self.slider.value}>"

@@ -29,13 +29,15 @@ from ._format import (
     error_note,
     final_state_html,
     format_chunk,
+    panel_html,
+    panel_text,
     record_html,
     record_text,
     status_line,
     unwrap,
 )
 from ._live import Live
-from ._model import RunModel, TextPanel, Update, event_of
+from ._model import Once, RunModel, TextPanel, Update, event_of
 
 INSTALL_HINT = "pip install 'livegraph[notebook]'"
 
@@ -78,9 +80,11 @@ def _after_cell(stop: Callable[[], None]) -> None:
     ip.events.register("post_run_cell", once)
 
 
-def widget_bundle(widget: Any, text: str) -> dict[str, Any]:
-    """What Jupyter shows for an object that displays as `widget` (with `text` where widgets don't run)."""
-    return {
+def widget_bundle(widget: Any, text: str, html: str | None = None) -> dict[str, Any]:
+    """What Jupyter shows for an object that displays as `widget`, with `text` (and `html`) where widgets
+    don't run: a notebook opened untrusted or without a kernel, GitHub, nbviewer. The fallback is saved
+    as it was when last displayed, so views that change update their display when they finish."""
+    bundle: dict[str, Any] = {
         "application/vnd.jupyter.widget-view+json": {
             "version_major": 2,
             "version_minor": 0,
@@ -88,6 +92,9 @@ def widget_bundle(widget: Any, text: str) -> dict[str, Any]:
         },
         "text/plain": text,
     }
+    if html is not None:
+        bundle["text/html"] = html
+    return bundle
 
 
 def draw(graph: Any, xray: bool | int, scope: str) -> tuple[str | None, str]:
@@ -207,6 +214,8 @@ class RunView:
                                             *self.board.snapshot()]
                     if self.model.final_state is not None:
                         self._board.final = final_state_html(self.model.final_state)
+                if self._displayed:  # where widgets do not run: the record, not the repr of a running view
+                    ipython_display().update_display(self._repr_mimebundle_(), raw=True, display_id=self._display_id)
         except Exception as exc:  # a display must not turn a finished run into a failure
             self._live.error = self._live.error or exc
             warnings.warn(f"livegraph: the run view could not finish: {exc!r}", RuntimeWarning, stacklevel=2)
@@ -296,9 +305,10 @@ class RunView:
     # -- display -------------------------------------------------------------------------------------
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        if self._stopped and self.record:
-            return self.record_bundle()
-        return widget_bundle(self.widget, repr(self))
+        if not self._stopped:
+            return widget_bundle(self.widget, repr(self))
+        record = self.record_bundle()
+        return record if self.record else widget_bundle(self.widget, record["text/plain"], record["text/html"])
 
     def _ipython_display_(self) -> None:
         ipython_display().display(self._repr_mimebundle_(), raw=True, display_id=self._display_id)
@@ -339,8 +349,11 @@ class Panel:
         self.formatter = formatter
         self._queue: deque[Any] = deque()
         self._text = TextPanel("panel", title)
+        self._once = Once()  # fed `messages` and `custom`, an LLM adapter's piece shows once
         self.widget = w.PanelWidget(title=title)
         self._live = Live(self._flush, per_second=per_second, auto_refresh=auto_refresh)
+        self._display_id = uuid.uuid4().hex
+        self._displayed = False
 
     @property
     def text(self) -> str:
@@ -371,7 +384,9 @@ class Panel:
             with self.widget.hold_sync():
                 self.widget.text = self._text.text
                 if self._text.state == "running":
-                    self.widget.state = "done"
+                    self._text.state = self.widget.state = "done"
+            if self._displayed:  # the saved fallback: the final text, not what the panel had when shown
+                ipython_display().update_display(self._bundle(), raw=True, display_id=self._display_id)
         except Exception as exc:  # as for RunView.stop
             self._live.error = self._live.error or exc
             warnings.warn(f"livegraph: the panel could not finish: {exc!r}", RuntimeWarning, stacklevel=2)
@@ -394,8 +409,9 @@ class Panel:
                 if chunk.kind in ("task_error", "run_error"):
                     panel.state, panel.note, changed = "error", error_note(chunk.data), True
                 continue
-            text, line = format_chunk(unwrap(chunk), self.formatter)
-            panel.add(text, line)
+            payload = unwrap(chunk)
+            if self._once.new(payload):
+                panel.add(*format_chunk(payload, self.formatter))
         new = panel.take()
         if new:
             self.widget.append(new)
@@ -408,8 +424,16 @@ class Panel:
         """The panel as the static record keeps it (title, state, text, note)."""
         return self._text.record()
 
+    def _bundle(self) -> dict[str, Any]:
+        record = self.record()
+        return widget_bundle(self.widget, panel_text(record), panel_html(record))
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return widget_bundle(self.widget, repr(self))
+        return self._bundle()
+
+    def _ipython_display_(self) -> None:
+        ipython_display().display(self._bundle(), raw=True, display_id=self._display_id)
+        self._displayed = True
 
     def __repr__(self) -> str:
         return f"<Panel {self._text.title!r} {self._text.size} chars>"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ._binding import to_graphviz
 from ._dot import to_dot
 from ._mermaid import to_mermaid
-from ._renderer import RenderError, find_renderer, mimebundle, to_png, to_svg
+from ._renderer import RenderError, find_renderer, mimebundle, svg_data_uri, to_png, to_svg
 from ._show import Diagram, show
 from ._style import svg_with_states
 
@@ -25,6 +25,7 @@ __all__ = [
     "mimebundle",
     "show",
     "Diagram",
+    "svg_data_uri",
     "find_renderer",
     "RenderError",
 ]

@@ -4,6 +4,7 @@ Every node carries an SVG `id` (`<scope>node-<path>`, see `dom_id`) and a `class
 restyle a drawn graph without laying it out again. Edge styles: plain and join edges are solid (joins
 violet with hollow heads, so the arrows into one join read as a group), conditional routes dashed with
 their label, `Send` targets dashed with a `vee` head and a "Send" label, `Command` destinations dotted.
+A graph with edges of those kinds gets a one-line legend under it naming each style it uses.
 """
 
 from __future__ import annotations
@@ -65,6 +66,14 @@ _EDGE_ATTRS: dict[str, dict[str, str | float]] = {
     "command": {"style": "dotted"},
 }
 
+LEGEND: dict[str, str] = {
+    "join": "violet: join (waits for all)",
+    "conditional": "dashed: conditional",
+    "send": "dashed, open head: Send",
+    "command": "dotted: Command",
+}
+"""What the legend says for each edge kind that has a style of its own, in this order."""
+
 
 def to_dot(
     graph: DrawGraph | Any,
@@ -101,7 +110,22 @@ def to_dot(
         f"\tedge {_attrs(_EDGE)};",
     ]
     body = _block(layout(graph, xray), states, scope, itertools.count(), "\t")
+    legend = legend_text(graph)
+    if legend:
+        # Last, so that clusters (made above) do not inherit the bottom placement of the graph's label.
+        body.append(f"\tgraph {_attrs({'label': legend, **_LEGEND})};")
     return "\n".join([*head, *body, "}"]) + "\n"
+
+
+_LEGEND: dict[str, str | float] = {"labelloc": "b", "labeljust": "l", "fontsize": 9, "fontcolor": "#64748b"}
+
+
+def legend_text(graph: DrawGraph) -> str:
+    """The legend for the edge styles `graph` uses (`dashed: conditional · ...`, two to a line, so that it
+    does not widen a narrow graph), or "" when it has only plain edges."""
+    kinds = {edge.kind for edge in graph.edges}
+    texts = [text for kind, text in LEGEND.items() if kind in kinds]
+    return "\n".join(" · ".join(texts[i : i + 2]) for i in range(0, len(texts), 2))
 
 
 def _block(

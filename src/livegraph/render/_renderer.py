@@ -7,6 +7,7 @@ package: that package can only be pointed at another binary by changing a proces
 
 from __future__ import annotations
 
+import base64
 import functools
 import os
 import shutil
@@ -116,8 +117,11 @@ def mimebundle(
     """What Jupyter shows for `graph`; never raises and never touches the network.
 
     Returns:
-        `image/svg+xml` and a one-line `text/plain` when a renderer works; else only `text/plain`: a
-        `//` comment line saying why (with the install hint when there is no renderer), then the DOT text.
+        When a renderer works: `image/svg+xml`, the same drawing as `image/png` (base64), and a one-line
+        `text/plain`. The PNG is what viewers that do not trust the notebook show (JupyterLab and Notebook
+        7 do not render the SVG of a notebook opened from a clone; GitHub and VS Code prefer the PNG too).
+        Else only `text/plain`: a `//` comment line saying why (with the install hint when there is no
+        renderer), then the DOT text.
     """
     try:
         graph, xray = as_drawable(graph, xray)
@@ -129,9 +133,17 @@ def mimebundle(
     except Exception as exc:
         return {"text/plain": f"{summary} cannot be drawn: {exc}"}
     try:
-        return {"image/svg+xml": _svg(dot), "text/plain": summary}
+        svg = _svg(dot)
+        png = base64.b64encode(_pipe(dot, "png")).decode("ascii")
+        return {"image/svg+xml": svg, "image/png": png, "text/plain": summary}
     except Exception as exc:
         return {"text/plain": f"// {' '.join(str(exc).split())}\n{dot}"}
+
+
+def svg_data_uri(svg: str) -> str:
+    """`svg` as a `data:image/svg+xml;base64,...` URI: an `<img src=...>` of it survives the HTML sanitizers
+    of Jupyter (untrusted notebooks), GitHub and nbviewer, which strip inline `<svg>`."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
 def _svg(dot: str) -> str:

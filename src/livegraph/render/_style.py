@@ -29,6 +29,8 @@ LOOKS: dict[str, Look] = {
     "running": Look(stroke="#ea580c", fill="#ffedd5", width=3),
     "done": Look(stroke="#16a34a", fill="#dcfce7", width=2),
     "error": Look(stroke="#dc2626", fill="#fee2e2", width=2),
+    # The amber of an interrupted panel: the node waits for an answer.
+    "interrupted": Look(stroke="#ca8a04", fill="#fef9c3", width=3),
     "pending": Look(stroke="#94a3b8", fill="#f8fafc", width=1, dashed=True),
 }
 """The run states a node can be drawn in, in the order their rules are written."""
@@ -69,13 +71,14 @@ def svg_with_states(svg: str, states: Mapping[str, str], scope: str = "") -> str
 
     Adds (or replaces) one `<style>` block right after the `<svg>` tag. Running nodes get a thick orange
     border, a pale orange fill and a slow pulse (none when the user asks for reduced motion); done nodes
-    are green, errored ones red, pending ones get a dashed grey border. An expanded subgraph's frame
+    are green, errored ones red, interrupted ones amber (as their panels), pending ones get a dashed grey
+    border. An expanded subgraph's frame
     takes its node's border color.
 
     Args:
         svg: An SVG made by `to_svg` with the same `scope`.
         states: Node path (`name`, or `parent:child` inside an expanded subgraph) to `running`, `done`,
-            `error` or `pending`. Nodes left out keep their normal look.
+            `error`, `interrupted` or `pending`. Nodes left out keep their normal look.
         scope: The `scope` the SVG was drawn with.
 
     Returns:
