@@ -292,7 +292,8 @@ class CompiledStateGraph:
         results = dict((child.metadata.get("writes") or {}) if child is not None else {})
         done = cp.tasks.get("done") or {}
         interrupts = cp.tasks.get("interrupts") or {}
-        if cp.metadata.get("source") == "input":
+        if cp.metadata.get("source") == "input" and not (cp.pending.get("pull") or cp.pending.get("push")):
+            # the input's own checkpoint (files of livegraph 0.1 have the input applied, and its next nodes)
             ptasks: tuple[PregelTask, ...] = (
                 PregelTask(_persist.input_task_id(cp.id), START, ("__pregel_pull", START),
                            result=results.get(START)),
@@ -363,8 +364,9 @@ class CompiledStateGraph:
                                  None, None, None)
         child = None
         if wanted and wanted != saver.head(thread_id, ns):
-            child = next((c for c in saver.history(thread_id, ns) if c.parent_id == cp.id
-                          and c.metadata.get("source") == "loop"), None)
+            for c in saver.history(thread_id, ns):  # newest first: the oldest child (the original run) wins
+                if c.parent_id == cp.id and c.metadata.get("source") == "loop":
+                    child = c
         return self._snapshot(cp, child, subgraphs)
 
     def get_state_history(
@@ -455,7 +457,6 @@ class CompiledStateGraph:
             {"skip_before": True}
             if as_node is None and cp is not None and cp.tasks.get("skip_before")
             else {},
-            frozenset(k for k, _ in result.writes),
         )
         saver.append(new, head=head)
         return _persist.config_of(thread_id, ns, new.id)

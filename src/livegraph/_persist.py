@@ -72,7 +72,7 @@ def setup(run: Run, data: Any) -> Any:
         # As LangGraph: the input gets a checkpoint of its own (the state before it, `next` = __start__),
         # then the state after it is the loop's first checkpoint.
         run.step = cp.step + 1 if cp is not None else -1
-        save(run, "input", None, frozenset())
+        save(run, "input")
         run.step += 1
         return data
     if cp is None:
@@ -85,7 +85,7 @@ def setup(run: Run, data: Any) -> Any:
         # run again (nothing of the old branch's interrupted step is reused).
         run.pending = pending_from(cp.pending)
         run.step = cp.step + 1
-        save(run, "fork", None, frozenset(), {"skip_before": True} if cp.tasks.get("skip_before") else {})
+        save(run, "fork", None, {"skip_before": True} if cp.tasks.get("skip_before") else {})
         cp = saver.load(run.thread_id, run.cp_ns, run.cp_id) or cp
     run.pending = pending_from(cp.pending)
     tasks = cp.tasks
@@ -144,11 +144,9 @@ def save(
     run: Run,
     source: str,
     writes: Any = None,
-    changed: frozenset[str] | None = None,
     tasks: dict[str, Any] | None = None,
 ) -> None:
-    """Save the run's state as the thread's newest checkpoint. `writes` is the step's `{node: update}`,
-    `changed` the state keys it wrote (None: not known)."""
+    """Save the run's state as the thread's newest checkpoint. `writes` is the step's `{node: update}`."""
     if run.saver is None:
         return
     from .checkpoint.base import Checkpoint, new_id, now_iso
@@ -171,7 +169,6 @@ def save(
         meta,
         now_iso(),
         tasks or {},
-        changed,
     )
     run.saver.append(cp, head=run.head)
     run.head = run.cp_id = cp.id

@@ -269,7 +269,7 @@ class Run:
         self.pending = start_triggers(self.spec.edges, self.spec.joins, gotos)
         self.event("run_start", None, {"input": data})
         self.emit_values()
-        _persist.save(self, "loop", {START: data}, frozenset(k for k, _ in input_writes(self, data)))
+        _persist.save(self, "loop", {START: data})
 
     def begin_step(self) -> list[Task] | None:
         """The next step's tasks (streamed as started), or None when the run ends or stops before them."""
@@ -326,8 +326,7 @@ class Run:
         self.finish_step(tasks, results)
         self.emit_values()
         if self.saver is not None:
-            _persist.save(self, "loop", {t.name: r.update for t, r in zip(tasks, results)},
-                          frozenset(k for r in results for k, _ in r.writes))
+            _persist.save(self, "loop", {t.name: r.update for t, r in zip(tasks, results)})
         if "events" in self.modes:
             self.event("step_end", None, dict(self.values))
         if _persist.stop_after(self, tasks):

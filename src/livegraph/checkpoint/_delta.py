@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .._errors import CheckpointError
@@ -30,14 +30,11 @@ _MISSING: Any = object()
 
 @dataclass(frozen=True)
 class Known:
-    """A checkpoint's whole state as JSON data, how many deltas lead to it from a full checkpoint, and the
-    state's values as the run holds them: a key whose value is still the same object was not written (the
-    engine's reducers make new objects), so it is not encoded again."""
+    """A checkpoint's whole state as JSON data, and how many deltas lead to it from a full checkpoint."""
 
     id: str
     data: dict[str, Any]
     depth: int
-    objs: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Chains:
@@ -48,19 +45,18 @@ class Chains:
         self._size = size
         self._lock = threading.Lock()
 
-    def encode(self, thread_id: str, ns: str, cp_id: str, parent_id: str | None, values: Mapping[str, Any],
-               changed: Iterable[str] | None) -> tuple[str, Any]:
-        """`(kind, payload)` to store for a checkpoint whose state is `values`. `changed` names the keys
-        written since the parent (None: compare them all)."""
+    def encode(self, thread_id: str, ns: str, cp_id: str, parent_id: str | None, values: Mapping[str, Any]
+               ) -> tuple[str, Any]:
+        """`(kind, payload)` to store for a checkpoint whose state is `values`."""
         with self._lock:
             base = self._known.get((thread_id, ns))
         if base is None or parent_id is None or base.id != parent_id or base.depth + 1 >= FULL_EVERY:
             data = state_to_data(dict(values))
-            self.remember(thread_id, ns, Known(cp_id, data, 0, dict(values)))
+            self.remember(thread_id, ns, Known(cp_id, data, 0))
             return FULL, data
-        objs, hinted = base.objs, set(changed or ())
-        keys = [k for k, v in values.items() if k in hinted or objs.get(k, _MISSING) is not v]
-        encoded = state_to_data({k: values[k] for k in keys})
+        # Every key is encoded and compared, not only those the step wrote: a node that changed a list in
+        # place without returning it still has the change saved, as with a whole-state checkpoint.
+        encoded = state_to_data(dict(values))
         delta: dict[str, Any] = {}
         for k, new in encoded.items():
             old = base.data.get(k, _MISSING)
@@ -73,7 +69,7 @@ class Chains:
         gone = [k for k in base.data if k not in values]
         if gone:
             delta["del"] = gone
-        self.remember(thread_id, ns, Known(cp_id, apply(base.data, delta), base.depth + 1, dict(values)))
+        self.remember(thread_id, ns, Known(cp_id, apply(base.data, delta), base.depth + 1))
         return DELTA, delta
 
     def remember(self, thread_id: str, ns: str, known: Known) -> None:

@@ -34,8 +34,6 @@ class Checkpoint:
         tasks: For a step stopped by an interrupt: `{"done": {task_id: result}, "interrupts": {task_id:
             [Interrupt]}, "resume": {task_id: [value, ...]}}`; `{"skip_before": True}` after an
             `interrupt_before` stop. Empty otherwise.
-        changed: The state keys written since the parent (None: unknown). Not stored: it tells a saver
-            which keys to compare when it stores the state as changes (`_delta.py`).
     """
 
     thread_id: str
@@ -48,7 +46,6 @@ class Checkpoint:
     metadata: dict[str, Any]
     created_at: str
     tasks: dict[str, Any] = field(default_factory=dict)
-    changed: frozenset[str] | None = field(default=None, compare=False)
 
     def with_tasks(self, tasks: dict[str, Any]) -> Checkpoint:
         return replace(self, tasks=tasks)
@@ -197,6 +194,8 @@ class BaseCheckpointSaver(abc.ABC):
         thread_id, ns, parent_id = _address(config)
         extra = checkpoint.get("livegraph") or {}
         meta = dict(metadata)
+        if extra.get("writes") is not None:
+            meta["writes"] = extra["writes"]
         cp = Checkpoint(
             thread_id,
             ns,
@@ -305,7 +304,8 @@ def langgraph_checkpoint(cp: Checkpoint) -> dict[str, Any]:
         "channel_versions": {k: (cp.step + 1 if k in written else 0) for k in cp.values},
         "versions_seen": {},
         "updated_channels": written,
-        "livegraph": {"pending": cp.pending, "tasks": cp.tasks, "step": cp.step},
+        "livegraph": {"pending": cp.pending, "tasks": cp.tasks, "step": cp.step,
+                      "writes": cp.metadata.get("writes")},
     }
 
 

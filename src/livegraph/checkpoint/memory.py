@@ -38,7 +38,7 @@ class InMemorySaver(BaseCheckpointSaver):
 
         known = _delta.resolve(row.id, fetch)
         cp = row.decode(known.data)
-        self._chains.remember(row.thread_id, row.ns, replace(known, objs=cp.values))
+        self._chains.remember(row.thread_id, row.ns, known)
         return cp
 
     def load(self, thread_id: str, ns: str = "", checkpoint_id: str | None = None) -> Checkpoint | None:
@@ -73,7 +73,7 @@ class InMemorySaver(BaseCheckpointSaver):
 
     def append(self, checkpoint: Checkpoint, *, head: str | None) -> None:
         cp = checkpoint
-        kind, state = self._chains.encode(cp.thread_id, cp.ns, cp.id, cp.parent_id, cp.values, cp.changed)
+        kind, state = self._chains.encode(cp.thread_id, cp.ns, cp.id, cp.parent_id, cp.values)
         row = _Row.encode(cp, kind, state)
         with self._lock:
             history = self._threads.setdefault((cp.thread_id, cp.ns), [])

@@ -230,7 +230,7 @@ class PostgresSaver(BaseCheckpointSaver):
 
             known = _delta.resolve(row[2], fetch)
         cp = self._decode(row, known.data)
-        self._chains.remember(cp.thread_id, cp.ns, replace(known, objs=cp.values))
+        self._chains.remember(cp.thread_id, cp.ns, known)
         return cp
 
     def head(self, thread_id: str, ns: str = "") -> str | None:
@@ -267,7 +267,7 @@ class PostgresSaver(BaseCheckpointSaver):
 
     def append(self, checkpoint: Checkpoint, *, head: str | None) -> None:
         cp = checkpoint
-        kind, state = self._chains.encode(cp.thread_id, cp.ns, cp.id, cp.parent_id, cp.values, cp.changed)
+        kind, state = self._chains.encode(cp.thread_id, cp.ns, cp.id, cp.parent_id, cp.values)
         params = {
             "thread_id": cp.thread_id, "ns": cp.ns, "id": cp.id, "parent_id": cp.parent_id, "step": cp.step,
             "created_at": cp.created_at, "state": dumps_data(state), "pending": dumps(cp.pending, "pending tasks"),
@@ -456,7 +456,8 @@ class AsyncPostgresSaver(PostgresSaver):
             states[(row[0], row[1], row[2])] = payload
             by_thread.setdefault((row[0], row[1]), []).append(self._decode(row, payload))
         older_than = ((before or {}).get("configurable") or {}).get("checkpoint_id")
-        seen_before, out = older_than is None, []
+        seen_before = older_than is None
+        out: builtins.list[CheckpointTuple] = []
         for cp in (cp for cps in by_thread.values() for cp in reversed(cps)):
             if limit is not None and len(out) >= limit:
                 break

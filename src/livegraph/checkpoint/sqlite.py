@@ -12,7 +12,6 @@ import contextlib
 import os
 import sqlite3
 import threading
-from dataclasses import replace
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -231,7 +230,7 @@ class SqliteSaver(BaseCheckpointSaver):
                 return None
             known = self._state(conn, row)
         cp = self._row(row, known.data)
-        self._chains.remember(cp.thread_id, cp.ns, replace(known, objs=cp.values))
+        self._chains.remember(cp.thread_id, cp.ns, known)
         return cp
 
     def head(self, thread_id: str, ns: str = "") -> str | None:
@@ -277,7 +276,7 @@ class SqliteSaver(BaseCheckpointSaver):
 
     def append(self, checkpoint: Checkpoint, *, head: str | None) -> None:
         cp = checkpoint
-        kind, state = self._chains.encode(cp.thread_id, cp.ns, cp.id, cp.parent_id, cp.values, cp.changed)
+        kind, state = self._chains.encode(cp.thread_id, cp.ns, cp.id, cp.parent_id, cp.values)
         row = (
             cp.thread_id,
             cp.ns,
