@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+
 from pg_server import postgres_db, postgres_server, postgres_url  # noqa: F401 - fixtures for every module
 
 ARTIFACTS = Path(__file__).parent / "artifacts"

@@ -236,7 +236,7 @@ def test_resuming_from_an_earlier_checkpoint_forks_and_keeps_the_old_history(mod
         (2, "fork", ("b",), {"x": 1, "log": ["a"]}),
     ]
     assert cid(history[2].parent_config) == cid(after_a)  # the fork hangs off the chosen checkpoint
-    assert_linked(history[:3] + [after_a, *old[3:]])
+    assert_linked([*history[:3], after_a, *old[3:]])
     # the thread's state is now the fork's end; the old ones stay readable by id
     assert cid(graph.get_state(thread())) == cid(history[0])
     assert graph.get_state(old[1].config) == old[1]
@@ -414,7 +414,7 @@ def test_the_sqlite_file_holds_json_only(tmp_path: Path) -> None:
     assert len(rows) == 3
     # the input's checkpoint holds the whole (empty) state; the next ones only what changed
     assert kinds == ["full", "delta", "delta"]
-    assert [json.loads(r[4]) for r in rows][0] == {}
+    assert json.loads(rows[0][4]) == {}
     assert set(json.loads(rows[2][4])) == {"set"} and set(json.loads(rows[2][4])["set"]) == {"other"}
     for row in rows:
         assert row[:4] == ("text", "text", "text", "text")  # never a BLOB

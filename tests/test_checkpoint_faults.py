@@ -31,8 +31,8 @@ from checkpoint_helpers import (  # noqa: F401
 )
 from engine_helpers import mode_fixture, run_invoke, run_stream  # noqa: F401
 from livegraph import START, CheckpointError, EmptyInputError, StateGraph
-from livegraph.types import StateSnapshot
 from livegraph.checkpoint.sqlite import SqliteSaver
+from livegraph.types import StateSnapshot
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 

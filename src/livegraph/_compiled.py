@@ -312,7 +312,7 @@ class CompiledStateGraph:
                     tuple(interrupts.get(t.id, ())),
                     self._sub_state(cp, t, meta, subgraphs),
                     dict(done[t.id].get("writes") or []) if t.id in done
-                    else results.get(t.name) if names.count(t.name) == 1 else None,
+                    else (results[t.name] or {}) if t.name in results and names.count(t.name) == 1 else None,
                 )
                 for t in tasks
             )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import abc
-import builtins
 import asyncio
+import builtins
 import os
 import threading
 import time

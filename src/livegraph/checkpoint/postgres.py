@@ -15,7 +15,6 @@ import builtins
 import contextlib
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from .._errors import CheckpointError

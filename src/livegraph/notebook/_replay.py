@@ -110,7 +110,8 @@ class ReplayStep:
         step: The checkpoint's superstep (0: the input).
         source: `input`, `loop` or `update` (how the checkpoint was made).
         nodes: The nodes whose writes this checkpoint holds (`__start__` for the input).
-        writes: `{node: update}` from the checkpoint's metadata.
+        writes: `{node: update}`: the results of the previous checkpoint's tasks (for an `update_state`
+            checkpoint, the keys it changed, under `__update__`).
         values: The state after the step.
         next: The nodes to run next.
         waiting: The interrupts the thread waited at after this step (answered since, unless it is the
@@ -231,16 +232,28 @@ def replay_steps(
     snapshots = list(history)[::-1]
     split = [split_steps(run) for run in runs]
     steps = []
+    results: dict[str, Any] = {}  # what the previous checkpoint's tasks wrote: this step's writes
+    previous: Mapping[str, Any] = {}
+    input_source = False
     for snap in snapshots:
         meta = snap.metadata or {}
+        if meta.get("source") == "input" and tuple(snap.next) == ("__start__",):
+            # The input's own checkpoint (the state before it): the replay shows the input with the
+            # checkpoint after it, as one step.
+            results, previous, input_source = _results(snap), snap.values, True
+            continue
         step = int(meta.get("step", 0))
-        writes = dict(meta.get("writes") or {})
+        source = "input" if input_source else str(meta.get("source", ""))
+        if source == "update":  # an edit by hand: what it changed
+            writes: dict[str, Any] = {"__update__": {k: v for k, v in snap.values.items() if previous.get(k) != v}}
+        else:
+            writes = dict(results)
         events = pick_events(split, step, snap.values) if step > 0 else []
         panels = recorded_panels(events, formatter) if events else written_panels(step, writes)
         steps.append(
             ReplayStep(
                 step=step,
-                source=str(meta.get("source", "")),
+                source=source,
                 nodes=tuple(writes),
                 writes=writes,
                 values=dict(snap.values),
@@ -250,7 +263,14 @@ def replay_steps(
                 checkpoint_id=((snap.config or {}).get("configurable") or {}).get("checkpoint_id"),
             )
         )
+        results, previous, input_source = _results(snap), snap.values, False
     return steps
+
+
+def _results(snap: StateSnapshot) -> dict[str, Any]:
+    """`{node: update}` of the tasks that ran from `snap` (LangGraph keeps them on the checkpoint they ran
+    from)."""
+    return {t.name: t.result for t in snap.tasks if t.result is not None}
 
 
 def step_states(steps: Sequence[ReplayStep], index: int) -> dict[str, str]:
