@@ -24,6 +24,7 @@ from checkpoint_helpers import (  # noqa: F401
     brief,
     chain,
     cid,
+    empty_postgres,
     saver_factory_fixture,
     saver_fixture,
     saver_kind_fixture,
@@ -36,12 +37,13 @@ from livegraph.types import StateSnapshot
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
-# A script that runs a 5-step chain on a SQLite file; each node records that it ran (in `calls`) and node
-# `n3` sleeps when asked to, so the test can kill the process in step 3.
+# A script that runs a chain on a SQLite file or a PostgreSQL database (a `postgresql://` URL); each node
+# records that it ran (in `calls`) and node `sleep_in` waits (until `<calls>.release` exists, at most a
+# minute) when asked to, so the test can kill the process there or run another one meanwhile.
 CHAIN_SCRIPT = textwrap.dedent("""
     import json, operator, os, sys, time
     from typing import Annotated, TypedDict
-    from livegraph import START, StateGraph
+    from livegraph import START, CheckpointError, StateGraph
     from livegraph.checkpoint.sqlite import SqliteSaver
 
     db, calls, thread_id, steps, sleep_in = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
@@ -56,7 +58,9 @@ CHAIN_SCRIPT = textwrap.dedent("""
                 f.write(name + "\\n")
             if name == sleep_in:
                 open(calls + ".sleeping", "w").close()
-                time.sleep(60)
+                deadline = time.time() + 60
+                while not os.path.exists(calls + ".release") and time.time() < deadline:
+                    time.sleep(0.01)
             return {"x": state["x"] + 1, "log": [name]}
         return fn
 
@@ -67,13 +71,50 @@ CHAIN_SCRIPT = textwrap.dedent("""
     builder.add_edge(START, names[0])
     for a, b in zip(names, names[1:]):
         builder.add_edge(a, b)
-    graph = builder.compile(checkpointer=SqliteSaver(db))
+    if db.startswith("postgresql://"):
+        import psycopg
+        from livegraph.checkpoint.postgres import PostgresSaver
+        saver = PostgresSaver(psycopg.connect(db, autocommit=True))
+    else:
+        saver = SqliteSaver(db)
+    graph = builder.compile(checkpointer=saver)
     config = {"configurable": {"thread_id": thread_id}, "recursion_limit": 1000}
     start = None if os.environ.get("RESUME") else {"x": 0}
     while os.environ.get("GO") and not os.path.exists(os.environ["GO"]):  # start together with the others
         time.sleep(0.001)
-    print(json.dumps(graph.invoke(start, config)))
+    try:
+        print(json.dumps(graph.invoke(start, config)))
+    except CheckpointError as exc:
+        print(json.dumps({"error": str(exc)}))
+        sys.exit(3)
 """)
+
+
+@pytest.fixture(params=["sqlite", "postgres"], name="store")
+def store_fixture(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where the processes keep their checkpoints: a SQLite file, or a PostgreSQL database (emptied)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "checkpoints.db")
+    url: str = request.getfixturevalue("postgres_db")
+    empty_postgres(url)
+    return url
+
+
+def open_saver(store: str) -> Any:
+    if store.startswith("postgresql://"):
+        import psycopg
+
+        from livegraph.checkpoint.postgres import PostgresSaver
+
+        return PostgresSaver(psycopg.connect(store, autocommit=True))
+    return SqliteSaver(store)
+
+
+def close_saver(saver: Any) -> None:
+    if isinstance(saver, SqliteSaver):
+        saver.close()
+    else:
+        saver.conn.close()
 
 
 def _script(tmp_path: Path) -> Path:
@@ -96,9 +137,9 @@ def _wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 30.0) ->
 
 # -- a process killed mid-run -------------------------------------------------------------------------------------
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
-def test_a_process_killed_in_step_3_resumes_in_a_new_process_from_step_2(tmp_path: Path) -> None:
-    script, db, calls = _script(tmp_path), tmp_path / "checkpoints.db", tmp_path / "calls.txt"
-    args = [sys.executable, str(script), str(db), str(calls), "job", "5"]
+def test_a_process_killed_in_step_3_resumes_in_a_new_process_from_step_2(tmp_path: Path, store: str) -> None:
+    script, calls = _script(tmp_path), tmp_path / "calls.txt"
+    args = [sys.executable, str(script), store, str(calls), "job", "5"]
     proc = subprocess.Popen([*args, "n3"], env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _wait_for(Path(f"{calls}.sleeping"), proc)
     proc.send_signal(signal.SIGKILL)
@@ -111,10 +152,10 @@ def test_a_process_killed_in_step_3_resumes_in_a_new_process_from_step_2(tmp_pat
     assert json.loads(done.stdout) == {"x": 5, "log": ["n1", "n2", "n3", "n4", "n5"]}
     assert calls.read_text().split() == ["n1", "n2", "n3", "n3", "n4", "n5"]  # n1 and n2 did not run again
 
-    saver = SqliteSaver(db)
+    saver = open_saver(store)
     graph = chain("n1", "n2", "n3", "n4", "n5", checkpointer=saver)  # the same graph, for `next`
     history = list(graph.get_state_history(thread("job")))
-    saver.close()
+    close_saver(saver)
     assert [(s.metadata["step"], s.metadata["source"], s.values.get("x")) for s in history] == [
         (5, "loop", 5), (4, "loop", 4), (3, "loop", 3), (2, "loop", 2), (1, "loop", 1), (0, "loop", 0),
         (-1, "input", None),
@@ -192,10 +233,12 @@ def test_threads_sharing_one_saver_do_not_interfere(saver: Any) -> None:
         assert len(list(graph.get_state_history(thread(f"s{i}")))) == 22
 
 
-def test_processes_on_different_thread_ids_do_not_interfere(tmp_path: Path) -> None:
-    script, db, go = _script(tmp_path), tmp_path / "checkpoints.db", tmp_path / "go"
-    SqliteSaver(db).close()  # created before, so both processes open an existing file
-    procs = [subprocess.Popen([sys.executable, str(script), str(db), str(tmp_path / f"calls{i}.txt"), f"p{i}", "300",
+def test_processes_on_different_thread_ids_do_not_interfere(tmp_path: Path, store: str) -> None:
+    script, go = _script(tmp_path), tmp_path / "go"
+    saver = open_saver(store)  # created before, so both processes open an existing store
+    saver.head("none")
+    close_saver(saver)
+    procs = [subprocess.Popen([sys.executable, str(script), store, str(tmp_path / f"calls{i}.txt"), f"p{i}", "300",
                                "-"], env=_env(GO=str(go)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for i in range(2)]
     time.sleep(0.5)  # both have imported livegraph and built the graph, and are waiting for `go`
@@ -204,13 +247,44 @@ def test_processes_on_different_thread_ids_do_not_interfere(tmp_path: Path) -> N
     assert [p.returncode for p in procs] == [0, 0], outs
     names = [f"n{i}" for i in range(1, 301)]
     assert [json.loads(out) for out, _ in outs] == [{"x": 300, "log": names}] * 2
-    saver = SqliteSaver(db)
+    saver = open_saver(store)
     graph = chain(*names, checkpointer=saver)
     for i in range(2):
         history = list(graph.get_state_history(thread(f"p{i}")))
         assert [s.values.get("x") for s in history] == [*range(300, -1, -1), None]
         assert_linked(history)
-    saver.close()
+    close_saver(saver)
+
+
+def test_a_second_process_advancing_the_same_thread_is_refused_and_history_stays_linked(
+        tmp_path: Path, store: str) -> None:
+    script, calls = _script(tmp_path), tmp_path / "calls.txt"
+    first = subprocess.Popen([sys.executable, str(script), store, str(calls), "same", "3", "n2"], env=_env(),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _wait_for(Path(f"{calls}.sleeping"), first)  # the first process is in its step 2 (n2)
+    second = subprocess.run([sys.executable, str(script), store, str(tmp_path / "calls2.txt"), "same", "3", "-"],
+                            env=_env(), capture_output=True, text=True, timeout=60)
+    assert second.returncode == 0, second.stderr
+    assert json.loads(second.stdout) == {"x": 3, "log": ["n1", "n1", "n2", "n3"]}
+    Path(f"{calls}.release").touch()
+    out, err = first.communicate(timeout=60)
+    assert first.returncode == 3, err
+
+    saver = open_saver(store)
+    graph = chain("n1", "n2", "n3", checkpointer=saver)
+    history = list(graph.get_state_history(thread("same")))
+    close_saver(saver)
+    # the first process's input and step 1, then the second's whole run; the first's step 2 was refused
+    assert [(s.metadata["step"], s.metadata["source"], s.values.get("x")) for s in history] == [
+        (6, "loop", 3), (5, "loop", 2), (4, "loop", 1), (3, "loop", 0), (2, "input", 1), (1, "loop", 1),
+        (0, "loop", 0), (-1, "input", None),
+    ]
+    assert_linked(history)
+    assert json.loads(out) == {"error": (
+        f"Thread `same` was changed by another run while this run was going (expected its newest checkpoint to "
+        f"be {cid(history[5])!r}, found {cid(history[0])!r}); nothing was overwritten. Run one graph at a time "
+        "per thread_id, or give concurrent runs different thread_ids."
+    )}
 
 
 def test_one_thread_id_used_by_two_runs_at_once_is_refused_and_history_stays_linked(saver_factory: Any) -> None:
