@@ -221,6 +221,7 @@ def replay_steps(
     history: Iterable[StateSnapshot],
     runs: Sequence[Sequence[Event]] = (),
     formatter: Formatter | None = None,
+    edits: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[ReplayStep]:
     """The thread's checkpoints, oldest first, as the replay shows them.
 
@@ -228,6 +229,8 @@ def replay_steps(
         history: `graph.get_state_history(config)` (newest first, as it comes).
         runs: Recorded runs of the thread (lists of events), oldest first.
         formatter: As for the live view.
+        edits: `{checkpoint_id: {node: update}}` of `update_state` checkpoints (`edits_of`); without it an
+            edit shows the keys it changed, under `__update__`.
     """
     snapshots = list(history)[::-1]
     split = [split_steps(run) for run in runs]
@@ -244,8 +247,10 @@ def replay_steps(
             continue
         step = int(meta.get("step", 0))
         source = "input" if input_source else str(meta.get("source", ""))
-        if source == "update":  # an edit by hand: what it changed
-            writes: dict[str, Any] = {"__update__": {k: v for k, v in snap.values.items() if previous.get(k) != v}}
+        checkpoint_id = ((snap.config or {}).get("configurable") or {}).get("checkpoint_id")
+        if source == "update":  # an edit by hand
+            writes: dict[str, Any] = dict((edits or {}).get(checkpoint_id or "") or {
+                "__update__": {k: v for k, v in snap.values.items() if previous.get(k) != v}})
         else:
             writes = dict(results)
         events = pick_events(split, step, snap.values) if step > 0 else []
@@ -260,11 +265,27 @@ def replay_steps(
                 next=tuple(snap.next),
                 waiting=tuple(pending_interrupts(snap)),
                 panels=tuple(panels),
-                checkpoint_id=((snap.config or {}).get("configurable") or {}).get("checkpoint_id"),
+                checkpoint_id=checkpoint_id,
             )
         )
         results, previous, input_source = _results(snap), snap.values, False
     return steps
+
+
+def edits_of(graph: Any, config: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """`{checkpoint_id: {node: update}}` of the thread's `update_state` checkpoints, from a livegraph saver
+    (its LangGraph-form checkpoints carry each step's writes); empty for another checkpointer."""
+    saver = getattr(graph, "checkpointer", None)
+    try:
+        tuples = list(saver.list(config, filter={"source": "update"})) if saver is not None else []
+    except Exception:  # a checkpointer of another kind: the replay shows what the edits changed instead
+        return {}
+    out: dict[str, Mapping[str, Any]] = {}
+    for t in tuples:
+        writes = ((t.checkpoint or {}).get("livegraph") or {}).get("writes")
+        if isinstance(writes, Mapping):
+            out[t.config["configurable"]["checkpoint_id"]] = writes
+    return out
 
 
 def _results(snap: StateSnapshot) -> dict[str, Any]:
@@ -354,7 +375,7 @@ class Replay:
 
         if runs is None:
             runs = RECORDINGS.runs(graph, config)
-        self.steps = replay_steps(graph.get_state_history(config), runs, formatter)
+        self.steps = replay_steps(graph.get_state_history(config), runs, formatter, edits_of(graph, config))
         if not self.steps:
             raise ValueError(
                 f"Thread `{thread_of(config)}` has no checkpoints to replay; run it first with "
