@@ -365,7 +365,7 @@ class CompiledStateGraph:
         child = None
         if wanted and wanted != saver.head(thread_id, ns):
             for c in saver.history(thread_id, ns):  # newest first: the oldest child (the original run) wins
-                if c.parent_id == cp.id and c.metadata.get("source") == "loop":
+                if c.parent_id == cp.id and c.metadata.get("source") in ("loop", "update"):
                     child = c
         return self._snapshot(cp, child, subgraphs)
 
@@ -396,9 +396,9 @@ class CompiledStateGraph:
             )
         found = 0
         seen_before = older_than is None
-        children: dict[str, Any] = {}  # checkpoint id -> the loop checkpoint its step made
+        children: dict[str, Any] = {}  # checkpoint id -> the checkpoint its step (or an edit as a node) made
         for cp in saver.history(thread_id, ns):
-            if cp.parent_id is not None and cp.metadata.get("source") == "loop":
+            if cp.parent_id is not None and cp.metadata.get("source") in ("loop", "update"):
                 children[cp.parent_id] = cp  # newest first: the oldest child (the original run) wins
             if not seen_before:
                 seen_before = cp.id == older_than
