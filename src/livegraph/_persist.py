@@ -80,15 +80,14 @@ def setup(run: Run, data: Any) -> Any:
             f"Nothing to resume on thread `{run.thread_id}`: it has no checkpoints. Start it with an input: "
             "`graph.invoke(inputs, config)`"
         )
+    run.pending = pending_from(cp.pending)
+    tasks = cp.tasks
     if wanted and _forks(cp, run.head, data):
         # Time travel: the run starts a new branch from a copy of the checkpoint, and the steps it replays
         # run again (nothing of the old branch's interrupted step is reused).
-        run.pending = pending_from(cp.pending)
+        tasks = {"skip_before": True} if tasks.get("skip_before") else {}
         run.step = cp.step + 1
-        save(run, "fork", None, {"skip_before": True} if cp.tasks.get("skip_before") else {})
-        cp = saver.load(run.thread_id, run.cp_ns, run.cp_id) or cp
-    run.pending = pending_from(cp.pending)
-    tasks = cp.tasks
+        save(run, "fork", None, tasks)
     run.saved = {tid: result_from(r) for tid, r in (tasks.get("done") or {}).items()}
     run.resume = {tid: list(v) for tid, v in (tasks.get("resume") or {}).items()}
     run.owners = dict(tasks.get("owners") or {})
