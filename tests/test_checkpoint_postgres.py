@@ -132,3 +132,42 @@ def test_a_dropped_connection_given_by_the_caller_says_how_to_reconnect(url: str
     conn.close()
     with PostgresSaver.from_conn_string(url) as fresh:
         assert chain("a", checkpointer=fresh).get_state(thread()).values == {"x": 1, "log": ["a"]}
+
+
+def test_a_connection_made_as_langgraph_s_docs_make_it_works(url: str) -> None:
+    from psycopg.rows import dict_row
+
+    with psycopg.connect(url, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
+        saver = PostgresSaver(conn)
+        saver.setup()
+        graph = chain("a", checkpointer=saver)
+        assert graph.invoke({"x": 1}, thread()) == {"x": 1, "log": ["a"]}
+        assert [s.metadata["step"] for s in graph.get_state_history(thread())] == [1, 0, -1]
+
+
+def test_a_connection_outside_autocommit_is_refused(url: str) -> None:
+    with psycopg.connect(url) as conn, pytest.raises(ValueError) as info:
+        PostgresSaver(conn)
+    assert str(info.value) == (
+        "PostgresSaver needs a connection in autocommit mode (as LangGraph's does): "
+        "`psycopg.connect(url, autocommit=True)`, or use `PostgresSaver.from_conn_string(url)`"
+    )
+
+
+def test_a_connection_pool_shared_by_threads(url: str) -> None:
+    import threading
+
+    pool_module = pytest.importorskip("psycopg_pool")
+    with pool_module.ConnectionPool(url, min_size=2, max_size=4, kwargs={"autocommit": True}) as pool:
+        saver = PostgresSaver(pool)
+        graph = chain("a", "b", checkpointer=saver)
+        results: dict[str, Any] = {}
+        workers = [threading.Thread(target=lambda t=f"t{i}": results.update({t: graph.invoke({"x": 1}, thread(t))}))
+                   for i in range(4)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join(30)
+        assert results == {f"t{i}": {"x": 1, "log": ["a", "b"]} for i in range(4)}
+        for i in range(4):
+            assert_linked(list(graph.get_state_history(thread(f"t{i}"))))

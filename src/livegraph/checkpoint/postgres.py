@@ -102,10 +102,10 @@ class PostgresSaver(BaseCheckpointSaver):
     """Stores checkpoints in PostgreSQL; LangGraph's constructor and `from_conn_string`.
 
     Args:
-        conn: A psycopg 3 `Connection` (made with `autocommit=True`, as LangGraph asks) or a
-            `psycopg_pool.ConnectionPool`. One connection is used by one call at a time (a lock); give a
-            pool to share the saver between many threads. `from_conn_string` opens (and, after a dropped
-            connection, reopens) its own.
+        conn: A psycopg 3 `Connection` (made with `autocommit=True`, as LangGraph asks; any row factory) or
+            a `psycopg_pool.ConnectionPool` (its connections with `autocommit=True`). One connection serves
+            one call at a time; a pool serves many threads at once. `from_conn_string` opens (and, after a
+            dropped connection, reopens) its own.
 
     Call `setup()` once per database (it creates the tables, or migrates older ones); the first use also
     runs it when the tables are missing.
@@ -113,6 +113,12 @@ class PostgresSaver(BaseCheckpointSaver):
 
     def __init__(self, conn: Any, *, _conninfo: str | None = None) -> None:
         self._psycopg = _psycopg()
+        if not hasattr(conn, "getconn") and not conn.autocommit:
+            raise ValueError(
+                "PostgresSaver needs a connection in autocommit mode (as LangGraph's does): "
+                "`psycopg.connect(url, autocommit=True)`, or use `PostgresSaver.from_conn_string(url)`"
+            )
+        self._rows = self._psycopg.rows.tuple_row  # whatever row factory the caller's connection has
         self.conn = conn
         self._conninfo = _conninfo
         self._lock = threading.RLock()
@@ -135,9 +141,11 @@ class PostgresSaver(BaseCheckpointSaver):
     # -- connections ---------------------------------------------------------------------------------------
     @contextlib.contextmanager
     def _cursor(self) -> Iterator[Any]:
-        """A cursor on an autocommit connection; a lost connection becomes a `CheckpointError` that says
-        nothing of the step was saved (and the next call reconnects when the saver opened it)."""
+        """A cursor on an autocommit connection (one call at a time on a single connection; a pool's
+        connections in parallel); a lost connection becomes a `CheckpointError` that says nothing of the call
+        happened (and the next call reconnects when the saver opened the connection, or has a pool)."""
         psycopg = self._psycopg
+        pooled = hasattr(self.conn, "getconn")
         with self._lock:
             if not self._ready:
                 self._ready = True
@@ -146,27 +154,28 @@ class PostgresSaver(BaseCheckpointSaver):
                 except BaseException:
                     self._ready = False
                     raise
-            try:
-                if hasattr(self.conn, "getconn"):  # a pool
-                    with self.conn.connection() as conn, conn.cursor() as cur:
-                        yield cur
-                else:
+        try:
+            if pooled:
+                with self.conn.connection() as conn, conn.cursor(row_factory=self._rows) as cur:
+                    yield cur
+            else:
+                with self._lock:
                     if self.conn.closed and self._conninfo is not None:
                         self.conn = psycopg.connect(self._conninfo, autocommit=True)
-                    with self.conn.cursor() as cur:
+                    with self.conn.cursor(row_factory=self._rows) as cur:
                         yield cur
-            except psycopg.OperationalError as exc:
-                if not hasattr(self.conn, "getconn") and self._conninfo is not None:
-                    with contextlib.suppress(Exception):
-                        self.conn.close()
-                raise CheckpointError(
-                    f"Lost the connection to PostgreSQL ({type(exc).__name__}: {str(exc).strip()}); what this "
-                    "call was saving or reading did not happen. The thread keeps its last saved checkpoint: "
-                    "run again (`graph.invoke(None, config)`) to resume from it"
-                    + ("" if self._conninfo is not None or hasattr(self.conn, "getconn")
-                       else " with a new connection (a saver made by `PostgresSaver.from_conn_string` or given "
-                       "a ConnectionPool reconnects by itself)")
-                ) from exc
+        except psycopg.OperationalError as exc:
+            if not pooled and self._conninfo is not None:
+                with contextlib.suppress(Exception):
+                    self.conn.close()
+            raise CheckpointError(
+                f"Lost the connection to PostgreSQL ({type(exc).__name__}: {str(exc).strip()}); what this "
+                "call was saving or reading did not happen. The thread keeps its last saved checkpoint: "
+                "run again (`graph.invoke(None, config)`) to resume from it"
+                + ("" if self._conninfo is not None or pooled
+                   else " with a new connection (a saver made by `PostgresSaver.from_conn_string` or given "
+                   "a ConnectionPool reconnects by itself)")
+            ) from exc
 
     def setup(self) -> None:
         """Create the tables (or migrate older ones to this version). Safe to call from many processes."""
@@ -177,7 +186,7 @@ class PostgresSaver(BaseCheckpointSaver):
     def _setup(self) -> None:
         conn_cm: Any = self.conn.connection() if hasattr(self.conn, "getconn") else contextlib.nullcontext(
             self.conn)
-        with conn_cm as conn, conn.transaction(), conn.cursor() as cur:
+        with conn_cm as conn, conn.transaction(), conn.cursor(row_factory=self._rows) as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
             for stmt in _SCHEMA:
                 cur.execute(stmt)
@@ -330,6 +339,8 @@ class AsyncPostgresSaver(PostgresSaver):
     def __init__(self, conn: Any, *, _conninfo: str | None = None) -> None:
         psycopg = _psycopg()
         self.aconn = conn
+        if _conninfo is None and hasattr(conn, "conninfo"):  # an AsyncConnectionPool
+            _conninfo = str(conn.conninfo)
         if _conninfo is None:
             info = conn.info
             params = {**info.get_parameters(), **({"password": info.password} if info.password else {})}
@@ -365,7 +376,7 @@ class AsyncPostgresSaver(PostgresSaver):
             await self.setup()
         async with self._alock:
             try:
-                async with self.aconn.cursor() as cur:
+                async with self.aconn.cursor(row_factory=self._rows) as cur:
                     yield cur
             except self._psycopg.OperationalError as exc:
                 raise CheckpointError(
