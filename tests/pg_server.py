@@ -106,6 +106,7 @@ def start_server() -> Server:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[Server]:
+    pytest.importorskip("psycopg", reason="psycopg is not installed: pip install 'livegraph[postgres]'")
     server = start_server()
     try:
         yield server
