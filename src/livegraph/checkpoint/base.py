@@ -8,7 +8,7 @@ import builtins
 import os
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
@@ -165,10 +165,24 @@ class BaseCheckpointSaver(abc.ABC):
         conf = (config or {}).get("configurable") or {}
         thread_id = None if conf.get("thread_id") is None else str(conf["thread_id"])
         ns = conf.get("checkpoint_ns")
+        yield from self._selected(self.history(thread_id, None if ns is None else str(ns)), conf, filter, before,
+                                  limit)
+
+    def _selected(
+        self,
+        checkpoints: Iterable[Checkpoint],
+        conf: Mapping[str, Any],
+        filter: Mapping[str, Any] | None,  # noqa: A002 - LangGraph's name
+        before: Mapping[str, Any] | None,
+        limit: int | None,
+        writes: Callable[[Checkpoint], Sequence[tuple[str, str, Any]]] | None = None,
+    ) -> Iterator[CheckpointTuple]:
+        """`list`'s choice among `checkpoints` (newest first), as tuples (shared with the async savers, which
+        give the `put_writes` rows they read as `writes`)."""
         older_than = ((before or {}).get("configurable") or {}).get("checkpoint_id")
         seen_before = older_than is None
         found = 0
-        for cp in self.history(thread_id, None if ns is None else str(ns)):
+        for cp in checkpoints:
             if limit is not None and found >= limit:
                 return
             if not seen_before:  # newest first: everything after `before` is older
@@ -180,7 +194,7 @@ class BaseCheckpointSaver(abc.ABC):
             if filter and any(meta.get(k) != v for k, v in filter.items()):
                 continue
             found += 1
-            yield self._tuple(cp)
+            yield self._tuple(cp, None if writes is None else writes(cp))
 
     def put(
         self,
@@ -257,13 +271,16 @@ class BaseCheckpointSaver(abc.ABC):
     async def adelete_thread(self, thread_id: str) -> None:
         await asyncio.to_thread(self.delete_thread, thread_id)
 
-    def _tuple(self, cp: Checkpoint) -> CheckpointTuple:
+    def _tuple(self, cp: Checkpoint, writes: Sequence[tuple[str, str, Any]] | None = None) -> CheckpointTuple:
+        """`cp` as LangGraph's tuple; `writes` are what `put_writes` stored (None: ask `writes_of`)."""
+        if writes is None:
+            writes = self.writes_of(cp.thread_id, cp.ns, cp.id)
         return CheckpointTuple(
             config_of(cp.thread_id, cp.ns, cp.id),
             langgraph_checkpoint(cp),
             public_metadata(cp.metadata),
             config_of(cp.thread_id, cp.ns, cp.parent_id) if cp.parent_id else None,
-            [*pending_writes(cp), *self.writes_of(cp.thread_id, cp.ns, cp.id)],
+            [*pending_writes(cp), *writes],
         )
 
 

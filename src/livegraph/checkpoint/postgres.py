@@ -259,6 +259,10 @@ class PostgresSaver(BaseCheckpointSaver):
             cur.execute(f"SELECT {_COLS} FROM livegraph_checkpoints"
                         + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY thread_id, ns, seq", args)
             rows = cur.fetchall()
+        return iter(self._decode_all(rows))
+
+    def _decode_all(self, rows: Sequence[Sequence[Any]]) -> builtins.list[Checkpoint]:
+        """Rows ordered by thread, namespace and creation, as checkpoints newest first within each thread."""
         states: dict[tuple[str, str, str], Any] = {}
         by_thread: dict[tuple[str, str], builtins.list[Checkpoint]] = {}
         for row in rows:  # oldest first within a thread: a delta's parent is already decoded
@@ -271,7 +275,7 @@ class PostgresSaver(BaseCheckpointSaver):
                 payload = _delta.apply(base, payload)
             states[(row[0], row[1], row[2])] = payload
             by_thread.setdefault((row[0], row[1]), []).append(self._decode(row, payload))
-        return iter([cp for cps in by_thread.values() for cp in reversed(cps)])
+        return [cp for cps in by_thread.values() for cp in reversed(cps)]
 
     def append(self, checkpoint: Checkpoint, *, head: str | None) -> None:
         cp = checkpoint
@@ -415,19 +419,7 @@ class AsyncPostgresSaver(PostgresSaver):
             checkpoint_id,
             lambda cid: None if cid not in rows else (rows[cid][3], rows[cid][10], loads_data(rows[cid][6])),
         )
-        found_tuple = self._tuple_of(self._decode(row, known.data))
-        return found_tuple._replace(pending_writes=[*(found_tuple.pending_writes or []), *writes])
-
-    def _tuple_of(self, cp: Checkpoint) -> CheckpointTuple:
-        from .base import config_of, langgraph_checkpoint, pending_writes, public_metadata
-
-        return CheckpointTuple(
-            config_of(cp.thread_id, cp.ns, cp.id),
-            langgraph_checkpoint(cp),
-            public_metadata(cp.metadata),
-            config_of(cp.thread_id, cp.ns, cp.parent_id) if cp.parent_id else None,
-            pending_writes(cp),
-        )
+        return self._tuple(self._decode(row, known.data), writes)
 
     async def alist(
         self,
@@ -445,41 +437,19 @@ class AsyncPostgresSaver(PostgresSaver):
         if conf.get("checkpoint_ns") is not None:
             where.append("ns=%s")
             args.append(str(conf["checkpoint_ns"]))
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
         async with self._acursor() as cur:
-            await cur.execute(f"SELECT {_COLS} FROM livegraph_checkpoints"
-                              + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY thread_id, ns, seq",
-                              args)
+            await cur.execute(f"SELECT {_COLS} FROM livegraph_checkpoints{clause} ORDER BY thread_id, ns, seq", args)
             rows = await cur.fetchall()
-        for item in self._listed(rows, conf, filter, before, limit):
+            await cur.execute("SELECT thread_id, ns, checkpoint_id, task_id, channel, value FROM livegraph_writes"
+                              f"{clause} ORDER BY seq", args)
+            stored: dict[tuple[str, str, str], builtins.list[tuple[str, str, Any]]] = {}
+            for thread_id, ns, checkpoint_id, task_id, channel, value in await cur.fetchall():
+                stored.setdefault((thread_id, ns, checkpoint_id), []).append((task_id, channel, loads(value)))
+        checkpoints = self._decode_all(rows)
+        for item in self._selected(checkpoints, conf, filter, before, limit,
+                                   lambda cp: stored.get((cp.thread_id, cp.ns, cp.id), [])):
             yield item
-
-    def _listed(self, rows: Sequence[Any], conf: Mapping[str, Any], filter: Mapping[str, Any] | None,  # noqa: A002
-                before: Mapping[str, Any] | None, limit: int | None) -> builtins.list[CheckpointTuple]:
-        from .base import public_metadata
-
-        states: dict[tuple[str, str, str], Any] = {}
-        by_thread: dict[tuple[str, str], builtins.list[Checkpoint]] = {}
-        for row in rows:
-            payload = loads_data(row[6])
-            if row[10] != _delta.FULL:
-                payload = _delta.apply(states[(row[0], row[1], row[3])], payload)
-            states[(row[0], row[1], row[2])] = payload
-            by_thread.setdefault((row[0], row[1]), []).append(self._decode(row, payload))
-        older_than = ((before or {}).get("configurable") or {}).get("checkpoint_id")
-        seen_before = older_than is None
-        out: builtins.list[CheckpointTuple] = []
-        for cp in (cp for cps in by_thread.values() for cp in reversed(cps)):
-            if limit is not None and len(out) >= limit:
-                break
-            if not seen_before:
-                seen_before = cp.id == older_than
-                continue
-            if conf.get("checkpoint_id") and cp.id != conf["checkpoint_id"]:
-                continue
-            if filter and any(public_metadata(cp.metadata).get(k) != v for k, v in filter.items()):
-                continue
-            out.append(self._tuple_of(cp))
-        return out
 
     async def aget(self, config: Mapping[str, Any]) -> dict[str, Any] | None:
         found = await self.aget_tuple(config)
