@@ -68,10 +68,11 @@ def test_the_async_saver_runs_a_graph_and_answers_langgraph_s_async_calls(url: s
             head = await saver.aget_tuple(thread())
             listed = [t async for t in saver.alist(thread())]
             loops = [t.metadata["step"] async for t in saver.alist(thread(), filter={"source": "loop"}, limit=2)]
+            sync = saver.get_tuple(thread()), list(saver.list(thread()))
             await saver.aput_writes(head.config, [("x", 9), ("log", ["w"])], "task-1")
             written = ([t.pending_writes async for t in saver.alist(thread(), limit=1)],
                        (await saver.aget_tuple(thread())).pending_writes)
-            return result, head, listed, loops, saver.get_tuple(thread()), list(saver.list(thread())), written
+            return result, head, listed, loops, *sync, written
 
     result, head, listed, loops, sync_head, sync_listed, written = asyncio.run(main())
     assert written == ([[("task-1", "x", 9), ("task-1", "log", ["w"])]], [("task-1", "x", 9), ("task-1", "log", ["w"])])
