@@ -176,6 +176,7 @@ def stored_bytes(engine: str, saver: str, db: str) -> float:
 def throughput_child(engine: str, saver: str, steps: int, db: str, thread_id: str, go: str) -> dict:
     """One of the processes of the throughput run: build, wait for `go`, run its own thread."""
     graph, inputs, _ = build(engine, "chain", saver, steps, db)
+    Path(f"{go}.ready.{thread_id}").touch()
     while not os.path.exists(go):
         time.sleep(0.001)
     config = {"recursion_limit": steps + 10, "configurable": {"thread_id": thread_id}}
@@ -197,7 +198,11 @@ def throughput(python: str, engine: str, saver: str, steps: int, db: str) -> flo
         procs = [subprocess.Popen([python, __file__, "--throughput-child", engine, saver, str(steps), db, f"p{i}", go],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
                  for i in range(PROCESSES)]
-        time.sleep(3.0)  # every process has imported its engine and built its graph
+        deadline = time.monotonic() + 300
+        while not all(os.path.exists(f"{go}.ready.p{i}") for i in range(PROCESSES)):  # all built their graph
+            if any(proc.poll() is not None for proc in procs) or time.monotonic() > deadline:
+                raise SystemExit(f"{engine} {saver} throughput child failed:\n{procs[0].communicate()[1]}")
+            time.sleep(0.01)
         start = time.time()
         Path(go).touch()
         ends = []
@@ -251,6 +256,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the medians here")
     parser.add_argument("--postgres-url", help="a PostgreSQL server to create the benchmark's databases on "
                         "(default: start a temporary one, as the tests do)")
+    parser.add_argument("--throughput-only", action="store_true", help="only the 8-process throughput")
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     parser.add_argument("--throughput-child", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -268,7 +274,11 @@ def main() -> None:
     cases = {"chain": 300 if args.quick else 1000, "wide": 100 if args.quick else 200, "chat": 200}
     server, url = postgres(args.postgres_url)
     try:
-        run_all(args, reps, rounds, cases, url)
+        if args.throughput_only:
+            pythons = {"livegraph": sys.executable, "langgraph": langgraph_python(args.langgraph_python)}
+            run_throughput(args, rounds, pythons, SAVERS, url)
+        else:
+            run_all(args, reps, rounds, cases, url)
     finally:
         if server is not None:
             server.stop()
@@ -377,22 +387,31 @@ def run_all(args: argparse.Namespace, reps: int, rounds: int, cases: dict[str, i
             print(f"| {case} | {saver} | {lv:,.0f} | {'-' if lg is None else f'{lg:,.0f}'} | "
                   f"{'-' if not lg else f'{lg / lv:.1f}x'} |")
 
-    steps = 100 if args.quick else 200
-    print(f"\nThroughput: {PROCESSES} processes, each its own thread (a {steps}-step chain), one database\n")
-    print("| saver | livegraph steps/s | LangGraph steps/s | lg/LG |")
-    print("|---|---:|---:|---:|")
-    rates: dict[tuple[str, str], float] = {}
-    for saver in ("sqlite", "postgres") if url else ("sqlite",):
-        for engine in ENGINES:
-            if engine == "langgraph" and (pythons["langgraph"] is None or saver not in lg_savers):
-                continue
-            db = fresh(url, f"bench_throughput_{engine}") if saver == "postgres" and url else ""
-            rates[(engine, saver)] = throughput(pythons[engine], engine, saver, steps, db)  # type: ignore[arg-type]
-        lv, lg = rates.get(("livegraph", saver)), rates.get(("langgraph", saver))
-        print(f"| {saver} | {lv:,.0f} | {'-' if lg is None else f'{lg:,.0f}'} | "
-              f"{'-' if not lg or not lv else f'{lv / lg:.1f}x'} |")
+    run_throughput(args, rounds, pythons, lg_savers, url)
     if args.json:
         args.json.write_text(json.dumps({" ".join(k): v for k, v in medians.items()}, indent=2))
+
+
+def run_throughput(args: argparse.Namespace, rounds: int, pythons: dict[str, str | None],
+                   lg_savers: tuple[str, ...], url: str | None) -> None:
+    steps = 100 if args.quick else 200
+    print(f"\nThroughput: {PROCESSES} processes, each its own thread (a {steps}-step chain), one database "
+          f"(median of {rounds})\n")
+    print("| saver | livegraph steps/s | LangGraph steps/s | lg/LG |")
+    print("|---|---:|---:|---:|")
+    rates: dict[tuple[str, str], list[float]] = {}
+    for saver in ("sqlite", "postgres") if url else ("sqlite",):
+        for _ in range(rounds):
+            for engine in ENGINES:
+                if engine == "langgraph" and (pythons["langgraph"] is None or saver not in lg_savers):
+                    continue
+                db = fresh(url, f"bench_throughput_{engine}") if saver == "postgres" and url else ""
+                rate = throughput(pythons[engine], engine, saver, steps, db)  # type: ignore[arg-type]
+                rates.setdefault((engine, saver), []).append(rate)
+                print(f"  {engine:9} {saver:8} {rate:,.0f} steps/s", file=sys.stderr)
+        lv, lg = (statistics.median(rates[(e, saver)]) if (e, saver) in rates else None for e in ENGINES[::-1])
+        print(f"| {saver} | {lv:,.0f} | {'-' if lg is None else f'{lg:,.0f}'} | "
+              f"{'-' if not lg or not lv else f'{lv / lg:.1f}x'} |")
 
 
 if __name__ == "__main__":
