@@ -20,6 +20,7 @@ import pytest
 
 from checkpoint_helpers import (  # noqa: F401
     Log,
+    appender,
     assert_linked,
     brief,
     chain,
@@ -186,6 +187,35 @@ def test_a_run_that_fails_resumes_from_its_last_completed_step(mode: str, saver:
     assert run_invoke(mode, graph, None, thread()) == {"x": 1, "log": ["a", "b", "c"]}
     assert calls == ["a", "b", "b", "c"]
     assert_linked(list(graph.get_state_history(thread())))
+
+
+def test_a_run_stopped_before_applying_its_input_applies_it_on_resume(mode: str, saver: Any) -> None:
+    # The input's checkpoint keeps the input: a run killed (or whose START router failed) after saving it
+    # and before the first step's checkpoint loses nothing.
+    calls: list[str] = []
+
+    def route(state: Log) -> str:
+        calls.append(f"route x={state['x']}")
+        if len(calls) == 1:
+            raise ConnectionError("the router's model is down")
+        return "a"
+
+    graph = (StateGraph(Log).add_node("a", appender("a")).add_conditional_edges(START, route, ["a"])
+             .compile(checkpointer=saver))
+    with pytest.raises(ConnectionError):
+        run_invoke(mode, graph, {"x": 7}, thread())
+    assert brief(graph.get_state_history(thread())) == [(-1, "input", ("__start__",), {"log": []})]
+    assert run_invoke(mode, graph, None, thread()) == {"x": 7, "log": ["a"]}
+    assert calls == ["route x=7", "route x=7"]
+    history = list(graph.get_state_history(thread()))
+    assert brief(history) == [
+        (1, "loop", (), {"x": 7, "log": ["a"]}),
+        (0, "loop", ("a",), {"x": 7, "log": []}),
+        (-1, "input", ("__start__",), {"log": []}),
+    ]
+    assert [[(t.name, t.result) for t in s.tasks] for s in history][1:] == [[("a", {"log": ["a"]})],
+                                                                          [("__start__", {"x": 7})]]
+    assert_linked(history)
 
 
 # -- sharing one file ---------------------------------------------------------------------------------------------

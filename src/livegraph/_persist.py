@@ -69,10 +69,15 @@ def setup(run: Run, data: Any) -> Any:
         run.cp_id = cp.id
         run.run_key = f"{run.thread_id}:{cp.id}"
     if not resume:
-        # As LangGraph: the input gets a checkpoint of its own (the state before it, `next` = __start__),
-        # then the state after it is the loop's first checkpoint.
+        # As LangGraph: the input gets a checkpoint of its own (the state before it, `next` = __start__,
+        # the input kept to apply), then the state after it is the loop's first checkpoint.
+        from ._run import input_writes
+        from .checkpoint.serde import state_to_data
+
+        pairs = input_writes(run, data)
+        state_to_data(dict(pairs))  # an input that cannot be stored is refused before anything is saved
         run.step = cp.step + 1 if cp is not None else -1
-        save(run, "input")
+        save(run, "input", pending={"start": [[k, v] for k, v in pairs]})
         run.step += 1
         return data
     if cp is None:
@@ -80,6 +85,12 @@ def setup(run: Run, data: Any) -> Any:
             f"Nothing to resume on thread `{run.thread_id}`: it has no checkpoints. Start it with an input: "
             "`graph.invoke(inputs, config)`"
         )
+    start = cp.pending.get("start")
+    if start is not None and data is None:
+        # The run that saved this input stopped before applying it (killed, or its START router failed):
+        # apply it now, after the input's checkpoint.
+        run.step = cp.step + 1
+        return dict(start)
     run.pending = pending_from(cp.pending)
     tasks = cp.tasks
     if wanted and _forks(cp, run.head, data):
@@ -144,8 +155,10 @@ def save(
     source: str,
     writes: Any = None,
     tasks: dict[str, Any] | None = None,
+    pending: dict[str, Any] | None = None,
 ) -> None:
-    """Save the run's state as the thread's newest checkpoint. `writes` is the step's `{node: update}`."""
+    """Save the run's state as the thread's newest checkpoint. `writes` is the step's `{node: update}`;
+    `pending` what runs next (by default the run's plan)."""
     if run.saver is None:
         return
     from .checkpoint.base import Checkpoint, new_id, now_iso
@@ -164,7 +177,7 @@ def save(
         run.cp_id,
         run.step,
         dict(run.values),
-        pending_to(run.pending) if source != "input" else {},
+        pending if pending is not None else pending_to(run.pending),
         meta,
         now_iso(),
         tasks or {},
