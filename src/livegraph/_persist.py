@@ -93,12 +93,9 @@ def setup(run: Run, data: Any) -> Any:
         return dict(start)
     run.pending = pending_from(cp.pending)
     tasks = cp.tasks
-    if wanted and _forks(cp, run.head, data):
-        # Time travel: the run starts a new branch from a copy of the checkpoint, and the steps it replays
-        # run again (nothing of the old branch's interrupted step is reused).
+    forks = bool(wanted) and _forks(cp, run.head, data)
+    if forks:  # time travel: the steps it replays run again (nothing of an interrupted step is reused)
         tasks = {"skip_before": True} if tasks.get("skip_before") else {}
-        run.step = cp.step + 1
-        save(run, "fork", None, tasks)
     run.saved = {tid: result_from(r) for tid, r in (tasks.get("done") or {}).items()}
     run.resume = {tid: list(v) for tid, v in (tasks.get("resume") or {}).items()}
     run.owners = dict(tasks.get("owners") or {})
@@ -116,6 +113,10 @@ def setup(run: Run, data: Any) -> Any:
                 run.pending.push.append(g)
             else:
                 run.pending.pull.setdefault(g, []).append(f"branch:to:{g}")
+    if forks:
+        # As LangGraph: the new branch starts from a `fork` copy of the checkpoint (with the Command's update).
+        run.step = cp.step + 1
+        save(run, "fork", None, tasks)
     return RESUMED
 
 

@@ -101,6 +101,14 @@ def fork_from_an_earlier_checkpoint() -> Any:
     return {"result": result, "history": history(graph), "old": snap(graph.get_state(after_a.config))}
 
 
+def fork_with_a_command_update() -> Any:
+    graph = chain("a", "b")
+    graph.invoke({"x": 1}, thread())
+    after_a = next(s for s in graph.get_state_history(thread()) if s.next == ("b",))
+    result = graph.invoke(Command(update={"x": 9}), after_a.config)
+    return {"result": result, "history": history(graph)}
+
+
 def rerun_at_the_head() -> Any:
     graph = chain("a")
     graph.invoke({"x": 1}, thread())
@@ -204,7 +212,8 @@ def saver_calls() -> Any:
 
 
 SCENARIOS = {f.__name__: f for f in (
-    chain_run, continued_thread, fork_from_an_earlier_checkpoint, rerun_at_the_head, update_state_kinds,
+    chain_run, continued_thread, fork_from_an_earlier_checkpoint, fork_with_a_command_update, rerun_at_the_head,
+    update_state_kinds,
     update_state_at_an_earlier_checkpoint, interrupted_and_resumed, interrupted_subgraph,
     unknown_checkpoint_and_thread, run_metadata, history_filter_before_limit, checkpoints_stream, saver_calls,
 )}
