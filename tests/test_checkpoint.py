@@ -576,6 +576,15 @@ def test_the_saver_answers_langgraph_s_get_tuple_list_put_and_put_writes(saver: 
     assert saver.get_tuple(thread("copy")) is None
     assert saver_factory().get_tuple(thread()).config == head.config  # another saver on the same store
 
+    # a checkpoint of LangGraph's own (its routing channels are not state)
+    lg_checkpoint = {"v": 4, "id": "1f0-lg", "ts": "2026-01-01T00:00:00+00:00", "channel_versions": {},
+                     "versions_seen": {}, "channel_values": {"x": 5, "log": ["a"], "branch:to:a": None,
+                                                             "__start__": {"x": 5}}}
+    saver.put(thread("from-lg"), lg_checkpoint, {"source": "loop", "step": 1, "parents": {}}, {})
+    imported = graph.get_state(thread("from-lg"))
+    assert (imported.values, imported.metadata, imported.created_at, cid(imported)) == (
+        {"x": 5, "log": ["a"]}, {"source": "loop", "step": 1, "parents": {}}, "2026-01-01T00:00:00+00:00", "1f0-lg")
+
 
 def test_the_saver_s_async_twins_answer_the_same(saver: Any) -> None:
     import asyncio

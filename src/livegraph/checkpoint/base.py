@@ -216,7 +216,9 @@ class BaseCheckpointSaver(abc.ABC):
             str(checkpoint.get("id") or new_id()),
             parent_id,
             int(meta.get("step", extra.get("step", -1))),
-            dict(checkpoint.get("channel_values") or {}),
+            # LangGraph's own checkpoints also hold its routing channels (`branch:to:<node>`, `__start__`)
+            {k: v for k, v in (checkpoint.get("channel_values") or {}).items()
+             if not k.startswith(("branch:", "__"))},
             dict(extra.get("pending") or {}),
             meta,
             str(checkpoint.get("ts") or now_iso()),
