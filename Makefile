@@ -33,7 +33,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Tools installed in the venv (jupyter, graphviz-pure, ...) come first for everything make starts.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup lab notebooks test lint typecheck other-pythons pytest browser-deps bench clean
+.PHONY: help setup lab notebooks test lint typecheck other-pythons pytest browser-deps postgres-deps bench clean
 .NOTPARALLEL:
 
 help:
@@ -65,7 +65,7 @@ notebooks: setup
 	@$(PHASE) notebooks $(BIN)/python scripts/build_notebooks.py $(ONLY)
 
 # Phases run in this order and stop at the first failure (`make -k test` runs them all).
-test: setup browser-deps lint typecheck other-pythons pytest
+test: setup browser-deps postgres-deps lint typecheck other-pythons pytest
 
 lint: setup
 	@$(PHASE) lint $(BIN)/ruff check src tests $(wildcard bench)
@@ -95,10 +95,23 @@ browser-deps:
 		echo "         Install it with: sudo apt-get install -y chromium" >&2; \
 	fi
 
+# The checkpoint tests start their own PostgreSQL server (as `nobody` when run as root: initdb refuses root)
+# from Debian's package, in a temporary directory on a loopback port, and stop it at the end.
+postgres-deps:
+	@if ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		$(PHASE) postgresql bash -c 'export DEBIAN_FRONTEND=noninteractive; \
+			apt-get update -qq && apt-get install -y -qq postgresql </dev/null >/dev/null'; \
+	else \
+		echo "warning: no PostgreSQL server, so the PostgreSQL checkpoint tests are skipped." >&2; \
+		echo "         Install it with: sudo apt-get install -y postgresql" >&2; \
+	fi
+
 $(BENCH_STAMP): pyproject.toml scripts/venv.sh
 	@$(PHASE) bench-setup bash -c 'PYTHON=$(PYTHON) bash scripts/venv.sh $(BENCH_VENV) \
 		&& $(BENCH_VENV)/bin/python -m pip install $(PIP_FLAGS) --upgrade pip \
-		&& $(BENCH_VENV)/bin/python -m pip install $(PIP_FLAGS) langgraph langgraph-checkpoint-sqlite -e .'
+		&& $(BENCH_VENV)/bin/python -m pip install $(PIP_FLAGS) langgraph langgraph-checkpoint-sqlite \
+			langgraph-checkpoint-postgres "psycopg[binary]" -e .'
 	@touch $@
 
 # bench/run.py runs in .venv; LANGGRAPH_PYTHON is the interpreter that has LangGraph (and livegraph too).

@@ -1,9 +1,11 @@
-"""What the checkpoint tests share: both savers as one fixture, a small chain graph, and history in brief.
+"""What the checkpoint tests share: every saver as one fixture, a small chain graph, and history in brief.
 
-Every persistence behaviour runs over `InMemorySaver` and a `SqliteSaver` on a real file in `tmp_path`
-(the `saver` fixture; a test module imports `saver_fixture`, `saver_factory_fixture` and
-`saver_kind_fixture`, which pytest registers without the suffix); `saver_factory` makes more savers of the same kind (a second process or thread
-opening the same file gets its own).
+Every persistence behaviour runs over `InMemorySaver`, a `SqliteSaver` on a real file in `tmp_path` and a
+`PostgresSaver` on a real server (`pg_server.py`: started once per session, its tables emptied for each
+test) (the `saver` fixture; a test module imports `saver_fixture`, `saver_factory_fixture`,
+`saver_kind_fixture`, which pytest registers without the suffix; the server's fixtures are in conftest.py);
+`saver_factory` makes more savers of the same kind (a second process or thread opening the same database
+gets its own).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from livegraph import START, StateGraph
 from livegraph.checkpoint.memory import InMemorySaver
 from livegraph.checkpoint.sqlite import SqliteSaver
 
-SAVERS = ("memory", "sqlite")
+SAVERS = ("memory", "sqlite", "postgres")
 
 
 @pytest.fixture(params=SAVERS, name="saver_kind")
@@ -28,22 +30,46 @@ def saver_kind_fixture(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+def empty_postgres(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS livegraph_meta, livegraph_checkpoints, livegraph_heads, "
+                     "livegraph_writes")
+
+
 @pytest.fixture(name="saver_factory")
-def saver_factory_fixture(saver_kind: str, tmp_path: Path) -> Callable[[], Any]:
-    """Makes savers of this test's kind; SQLite ones all open `tmp_path/checkpoints.db`."""
-    opened: list[SqliteSaver] = []
+def saver_factory_fixture(saver_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Callable[[], Any]:
+    """Makes savers of this test's kind; SQLite ones all open `tmp_path/checkpoints.db`, PostgreSQL ones
+    the session's test database (emptied first)."""
+    opened: list[Any] = []
     memory = InMemorySaver()
+    url = ""
+    if saver_kind == "postgres":
+        url = request.getfixturevalue("postgres_db")
+        empty_postgres(url)
 
     def make() -> Any:
         if saver_kind == "memory":
             return memory
+        if saver_kind == "postgres":
+            import psycopg
+
+            from livegraph.checkpoint.postgres import PostgresSaver
+
+            pg = PostgresSaver(psycopg.connect(url, autocommit=True))
+            opened.append(pg)
+            return pg
         saver = SqliteSaver(tmp_path / "checkpoints.db")
         opened.append(saver)
         return saver
 
     yield make
     for saver in opened:
-        saver.close()
+        if isinstance(saver, SqliteSaver):
+            saver.close()
+        else:
+            saver.conn.close()
 
 
 @pytest.fixture(name="saver")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from pg_server import postgres_db, postgres_server, postgres_url  # noqa: F401 - fixtures for every module
+
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 _jupyter_home: str | None = None

@@ -20,10 +20,12 @@ import pytest
 
 from checkpoint_helpers import (  # noqa: F401
     Log,
+    appender,
     assert_linked,
     brief,
     chain,
     cid,
+    empty_postgres,
     saver_factory_fixture,
     saver_fixture,
     saver_kind_fixture,
@@ -32,15 +34,17 @@ from checkpoint_helpers import (  # noqa: F401
 from engine_helpers import mode_fixture, run_invoke, run_stream  # noqa: F401
 from livegraph import START, CheckpointError, EmptyInputError, StateGraph
 from livegraph.checkpoint.sqlite import SqliteSaver
+from livegraph.types import StateSnapshot
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
-# A script that runs a 5-step chain on a SQLite file; each node records that it ran (in `calls`) and node
-# `n3` sleeps when asked to, so the test can kill the process in step 3.
+# A script that runs a chain on a SQLite file or a PostgreSQL database (a `postgresql://` URL); each node
+# records that it ran (in `calls`) and node `sleep_in` waits (until `<calls>.release` exists, at most a
+# minute) when asked to, so the test can kill the process there or run another one meanwhile.
 CHAIN_SCRIPT = textwrap.dedent("""
     import json, operator, os, sys, time
     from typing import Annotated, TypedDict
-    from livegraph import START, StateGraph
+    from livegraph import START, CheckpointError, StateGraph
     from livegraph.checkpoint.sqlite import SqliteSaver
 
     db, calls, thread_id, steps, sleep_in = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
@@ -55,7 +59,9 @@ CHAIN_SCRIPT = textwrap.dedent("""
                 f.write(name + "\\n")
             if name == sleep_in:
                 open(calls + ".sleeping", "w").close()
-                time.sleep(60)
+                deadline = time.time() + 60
+                while not os.path.exists(calls + ".release") and time.time() < deadline:
+                    time.sleep(0.01)
             return {"x": state["x"] + 1, "log": [name]}
         return fn
 
@@ -66,13 +72,50 @@ CHAIN_SCRIPT = textwrap.dedent("""
     builder.add_edge(START, names[0])
     for a, b in zip(names, names[1:]):
         builder.add_edge(a, b)
-    graph = builder.compile(checkpointer=SqliteSaver(db))
+    if db.startswith("postgresql://"):
+        import psycopg
+        from livegraph.checkpoint.postgres import PostgresSaver
+        saver = PostgresSaver(psycopg.connect(db, autocommit=True))
+    else:
+        saver = SqliteSaver(db)
+    graph = builder.compile(checkpointer=saver)
     config = {"configurable": {"thread_id": thread_id}, "recursion_limit": 1000}
     start = None if os.environ.get("RESUME") else {"x": 0}
     while os.environ.get("GO") and not os.path.exists(os.environ["GO"]):  # start together with the others
         time.sleep(0.001)
-    print(json.dumps(graph.invoke(start, config)))
+    try:
+        print(json.dumps(graph.invoke(start, config)))
+    except CheckpointError as exc:
+        print(json.dumps({"error": str(exc)}))
+        sys.exit(3)
 """)
+
+
+@pytest.fixture(params=["sqlite", "postgres"], name="store")
+def store_fixture(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where the processes keep their checkpoints: a SQLite file, or a PostgreSQL database (emptied)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "checkpoints.db")
+    url: str = request.getfixturevalue("postgres_db")
+    empty_postgres(url)
+    return url
+
+
+def open_saver(store: str) -> Any:
+    if store.startswith("postgresql://"):
+        import psycopg
+
+        from livegraph.checkpoint.postgres import PostgresSaver
+
+        return PostgresSaver(psycopg.connect(store, autocommit=True))
+    return SqliteSaver(store)
+
+
+def close_saver(saver: Any) -> None:
+    if isinstance(saver, SqliteSaver):
+        saver.close()
+    else:
+        saver.conn.close()
 
 
 def _script(tmp_path: Path) -> Path:
@@ -95,9 +138,9 @@ def _wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 30.0) ->
 
 # -- a process killed mid-run -------------------------------------------------------------------------------------
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
-def test_a_process_killed_in_step_3_resumes_in_a_new_process_from_step_2(tmp_path: Path) -> None:
-    script, db, calls = _script(tmp_path), tmp_path / "checkpoints.db", tmp_path / "calls.txt"
-    args = [sys.executable, str(script), str(db), str(calls), "job", "5"]
+def test_a_process_killed_in_step_3_resumes_in_a_new_process_from_step_2(tmp_path: Path, store: str) -> None:
+    script, calls = _script(tmp_path), tmp_path / "calls.txt"
+    args = [sys.executable, str(script), store, str(calls), "job", "5"]
     proc = subprocess.Popen([*args, "n3"], env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _wait_for(Path(f"{calls}.sleeping"), proc)
     proc.send_signal(signal.SIGKILL)
@@ -110,12 +153,13 @@ def test_a_process_killed_in_step_3_resumes_in_a_new_process_from_step_2(tmp_pat
     assert json.loads(done.stdout) == {"x": 5, "log": ["n1", "n2", "n3", "n4", "n5"]}
     assert calls.read_text().split() == ["n1", "n2", "n3", "n3", "n4", "n5"]  # n1 and n2 did not run again
 
-    saver = SqliteSaver(db)
+    saver = open_saver(store)
     graph = chain("n1", "n2", "n3", "n4", "n5", checkpointer=saver)  # the same graph, for `next`
     history = list(graph.get_state_history(thread("job")))
-    saver.close()
-    assert [(s.metadata["step"], s.metadata["source"], s.values["x"]) for s in history] == [
-        (5, "loop", 5), (4, "loop", 4), (3, "loop", 3), (2, "loop", 2), (1, "loop", 1), (0, "input", 0),
+    close_saver(saver)
+    assert [(s.metadata["step"], s.metadata["source"], s.values.get("x")) for s in history] == [
+        (5, "loop", 5), (4, "loop", 4), (3, "loop", 3), (2, "loop", 2), (1, "loop", 1), (0, "loop", 0),
+        (-1, "input", None),
     ]
     assert_linked(history)
 
@@ -145,6 +189,35 @@ def test_a_run_that_fails_resumes_from_its_last_completed_step(mode: str, saver:
     assert_linked(list(graph.get_state_history(thread())))
 
 
+def test_a_run_stopped_before_applying_its_input_applies_it_on_resume(mode: str, saver: Any) -> None:
+    # The input's checkpoint keeps the input: a run killed (or whose START router failed) after saving it
+    # and before the first step's checkpoint loses nothing.
+    calls: list[str] = []
+
+    def route(state: Log) -> str:
+        calls.append(f"route x={state['x']}")
+        if len(calls) == 1:
+            raise ConnectionError("the router's model is down")
+        return "a"
+
+    graph = (StateGraph(Log).add_node("a", appender("a")).add_conditional_edges(START, route, ["a"])
+             .compile(checkpointer=saver))
+    with pytest.raises(ConnectionError):
+        run_invoke(mode, graph, {"x": 7}, thread())
+    assert brief(graph.get_state_history(thread())) == [(-1, "input", ("__start__",), {"log": []})]
+    assert run_invoke(mode, graph, None, thread()) == {"x": 7, "log": ["a"]}
+    assert calls == ["route x=7", "route x=7"]
+    history = list(graph.get_state_history(thread()))
+    assert brief(history) == [
+        (1, "loop", (), {"x": 7, "log": ["a"]}),
+        (0, "loop", ("a",), {"x": 7, "log": []}),
+        (-1, "input", ("__start__",), {"log": []}),
+    ]
+    assert [[(t.name, t.result) for t in s.tasks] for s in history][1:] == [[("a", {"log": ["a"]})],
+                                                                          [("__start__", {"x": 7})]]
+    assert_linked(history)
+
+
 # -- sharing one file ---------------------------------------------------------------------------------------------
 def test_threads_on_different_thread_ids_do_not_interfere(saver_factory: Any) -> None:
     names = [f"n{i}" for i in range(100)]
@@ -170,8 +243,8 @@ def test_threads_on_different_thread_ids_do_not_interfere(saver_factory: Any) ->
     graph = chain(*names, checkpointer=saver_factory())
     for i in range(4):
         history = list(graph.get_state_history(thread(f"t{i}")))
-        assert [s.metadata["step"] for s in history] == list(range(100, -1, -1))
-        assert [s.values["x"] for s in history] == [i] * 101
+        assert [s.metadata["step"] for s in history] == list(range(100, -2, -1))
+        assert [s.values.get("x") for s in history] == [i] * 101 + [None]
         assert_linked(history)
 
 
@@ -187,13 +260,15 @@ def test_threads_sharing_one_saver_do_not_interfere(saver: Any) -> None:
         w.join(60)
     assert with_threads == {f"s{i}": {"x": 0, "log": names} for i in range(4)}
     for i in range(4):
-        assert len(list(graph.get_state_history(thread(f"s{i}")))) == 21
+        assert len(list(graph.get_state_history(thread(f"s{i}")))) == 22
 
 
-def test_processes_on_different_thread_ids_do_not_interfere(tmp_path: Path) -> None:
-    script, db, go = _script(tmp_path), tmp_path / "checkpoints.db", tmp_path / "go"
-    SqliteSaver(db).close()  # created before, so both processes open an existing file
-    procs = [subprocess.Popen([sys.executable, str(script), str(db), str(tmp_path / f"calls{i}.txt"), f"p{i}", "300",
+def test_processes_on_different_thread_ids_do_not_interfere(tmp_path: Path, store: str) -> None:
+    script, go = _script(tmp_path), tmp_path / "go"
+    saver = open_saver(store)  # created before, so both processes open an existing store
+    saver.head("none")
+    close_saver(saver)
+    procs = [subprocess.Popen([sys.executable, str(script), store, str(tmp_path / f"calls{i}.txt"), f"p{i}", "300",
                                "-"], env=_env(GO=str(go)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for i in range(2)]
     time.sleep(0.5)  # both have imported livegraph and built the graph, and are waiting for `go`
@@ -202,13 +277,44 @@ def test_processes_on_different_thread_ids_do_not_interfere(tmp_path: Path) -> N
     assert [p.returncode for p in procs] == [0, 0], outs
     names = [f"n{i}" for i in range(1, 301)]
     assert [json.loads(out) for out, _ in outs] == [{"x": 300, "log": names}] * 2
-    saver = SqliteSaver(db)
+    saver = open_saver(store)
     graph = chain(*names, checkpointer=saver)
     for i in range(2):
         history = list(graph.get_state_history(thread(f"p{i}")))
-        assert [s.values["x"] for s in history] == list(range(300, -1, -1))
+        assert [s.values.get("x") for s in history] == [*range(300, -1, -1), None]
         assert_linked(history)
-    saver.close()
+    close_saver(saver)
+
+
+def test_a_second_process_advancing_the_same_thread_is_refused_and_history_stays_linked(
+        tmp_path: Path, store: str) -> None:
+    script, calls = _script(tmp_path), tmp_path / "calls.txt"
+    first = subprocess.Popen([sys.executable, str(script), store, str(calls), "same", "3", "n2"], env=_env(),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _wait_for(Path(f"{calls}.sleeping"), first)  # the first process is in its step 2 (n2)
+    second = subprocess.run([sys.executable, str(script), store, str(tmp_path / "calls2.txt"), "same", "3", "-"],
+                            env=_env(), capture_output=True, text=True, timeout=60)
+    assert second.returncode == 0, second.stderr
+    assert json.loads(second.stdout) == {"x": 3, "log": ["n1", "n1", "n2", "n3"]}
+    Path(f"{calls}.release").touch()
+    out, err = first.communicate(timeout=60)
+    assert first.returncode == 3, err
+
+    saver = open_saver(store)
+    graph = chain("n1", "n2", "n3", checkpointer=saver)
+    history = list(graph.get_state_history(thread("same")))
+    close_saver(saver)
+    # the first process's input and step 1, then the second's whole run; the first's step 2 was refused
+    assert [(s.metadata["step"], s.metadata["source"], s.values.get("x")) for s in history] == [
+        (6, "loop", 3), (5, "loop", 2), (4, "loop", 1), (3, "loop", 0), (2, "input", 1), (1, "loop", 1),
+        (0, "loop", 0), (-1, "input", None),
+    ]
+    assert_linked(history)
+    assert json.loads(out) == {"error": (
+        f"Thread `same` was changed by another run while this run was going (expected its newest checkpoint to "
+        f"be {cid(history[5])!r}, found {cid(history[0])!r}); nothing was overwritten. Run one graph at a time "
+        "per thread_id, or give concurrent runs different thread_ids."
+    )}
 
 
 def test_one_thread_id_used_by_two_runs_at_once_is_refused_and_history_stays_linked(saver_factory: Any) -> None:
@@ -241,15 +347,17 @@ def test_one_thread_id_used_by_two_runs_at_once_is_refused_and_history_stays_lin
 
     history = list(graph.get_state_history(thread()))
     assert brief(history) == [
-        (2, "loop", (), {"x": 2, "log": ["slow2"]}),
-        (1, "input", ("slow",), {"x": 2, "log": []}),
-        (0, "input", ("slow",), {"x": 1, "log": []}),
+        (3, "loop", (), {"x": 2, "log": ["slow2"]}),
+        (2, "loop", ("slow",), {"x": 2, "log": []}),
+        (1, "input", ("__start__",), {"x": 1, "log": []}),
+        (0, "loop", ("slow",), {"x": 1, "log": []}),
+        (-1, "input", ("__start__",), {"log": []}),
     ]
     assert_linked(history)
     assert len(first_error) == 1 and isinstance(first_error[0], CheckpointError)
     assert str(first_error[0]) == (
         f"Thread `1` was changed by another run while this run was going (expected its newest checkpoint to be "
-        f"{cid(history[2])!r}, found {cid(history[0])!r}); nothing was overwritten. Run one graph at a time per "
+        f"{cid(history[3])!r}, found {cid(history[0])!r}); nothing was overwritten. Run one graph at a time per "
         "thread_id, or give concurrent runs different thread_ids."
     )
 
@@ -310,12 +418,9 @@ def test_an_unknown_checkpoint_id_says_where_to_find_the_ids(mode: str, saver: A
     with pytest.raises(CheckpointError) as info:
         run_invoke(mode, graph, start, thread("1", "nope"))
     assert str(info.value) == message
-    with pytest.raises(CheckpointError) as info:
-        graph.get_state(thread("1", "nope"))
-    assert str(info.value) == message
-    with pytest.raises(CheckpointError) as info:  # a checkpoint id of another thread is unknown here too
-        graph.get_state(thread("2", cid(before[0])))
-    assert str(info.value) == message.replace("`1`", "`2`").replace("`nope`", f"`{cid(before[0])}`")
+    # get_state answers LangGraph's empty snapshot, also for a checkpoint id of another thread
+    for config in (thread("1", "nope"), thread("2", cid(before[0]))):
+        assert graph.get_state(config) == StateSnapshot({}, (), config, None, None, None)
     assert list(graph.get_state_history(thread())) == before
 
 
@@ -386,9 +491,9 @@ def test_sqlite_in_memory_and_on_a_given_connection(mode: str, target: str) -> N
     saver = SqliteSaver(conn if conn is not None else ":memory:")
     graph = chain("a", "b", checkpointer=saver)
     assert run_invoke(mode, graph, {"x": 1}, thread()) == {"x": 1, "log": ["a", "b"]}
-    assert [s.metadata["step"] for s in graph.get_state_history(thread())] == [2, 1, 0]
+    assert [s.metadata["step"] for s in graph.get_state_history(thread())] == [2, 1, 0, -1]
     if conn is not None:
-        assert conn.execute("SELECT count(*) FROM livegraph_checkpoints").fetchone() == (3,)
+        assert conn.execute("SELECT count(*) FROM livegraph_checkpoints").fetchone() == (4,)
         conn.close()
 
 

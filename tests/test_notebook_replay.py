@@ -159,7 +159,7 @@ def test_without_recorded_events_a_step_shows_each_nodes_update() -> None:
         (PanelRecord("__start__", 0, "done", "", "input: {'draft': ''}"),),
         (PanelRecord("write", 1, "done", "", "update: {'draft': 'Hello <world>'}"),),
         (PanelRecord("review", 2, "done", "", "update: {'verdict': {'ok': 1}}"),),
-        (PanelRecord("send", 3, "done", "", "update: None"),),
+        (PanelRecord("send", 3, "done", "", "update: {}"),),
     ]
 
 

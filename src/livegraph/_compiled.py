@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import queue
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from . import _persist, _sync
@@ -285,35 +285,93 @@ class CompiledStateGraph:
             raise CheckpointError(_persist.NEEDS_THREAD)
         return saver, str(conf["thread_id"]), str(conf.get("checkpoint_ns") or "")
 
-    def _snapshot(self, cp: Any) -> StateSnapshot:
-        pending = _persist.pending_from(cp.pending)
-        tasks = prepare_tasks(self._spec.nodes, cp.values, pending, cp.step + 1, f"{cp.thread_id}:{cp.id}")
+    def _snapshot(self, cp: Any, child: Any = None, subgraphs: bool = False, key: str | None = None
+                  ) -> StateSnapshot:
+        """A checkpoint as LangGraph's `StateSnapshot`. `child` is the checkpoint its step made (its tasks'
+        results come from there); `subgraphs` puts an interrupted subgraph's own snapshot in its task."""
+        from .checkpoint.base import public_metadata
+
+        meta = public_metadata(cp.metadata)
+        config = _persist.config_of(cp.thread_id, cp.ns, cp.id)
+        results = dict((child.metadata.get("writes") or {}) if child is not None else {})
+        done = cp.tasks.get("done") or {}
         interrupts = cp.tasks.get("interrupts") or {}
-        ptasks = tuple(PregelTask(t.id, t.name, t.path, None, tuple(interrupts.get(t.id, ()))) for t in tasks)
+        if cp.metadata.get("source") == "input" and not (cp.pending.get("pull") or cp.pending.get("push")):
+            # the input's own checkpoint (files of livegraph 0.1 have the input applied, and its next nodes)
+            ptasks: tuple[PregelTask, ...] = (
+                PregelTask(_persist.input_task_id(cp.id), START, ("__pregel_pull", START),
+                           result=results.get(START)),
+            )
+        else:
+            pending = _persist.pending_from(cp.pending)
+            key = key or f"{cp.thread_id}:{cp.id}"  # the run key its run prepared the tasks with
+            tasks = prepare_tasks(self._spec.nodes, cp.values, pending, cp.step + 1, key)
+            names = [t.name for t in tasks]
+            ptasks = tuple(
+                PregelTask(
+                    t.id,
+                    t.name,
+                    t.path,
+                    None,
+                    tuple(interrupts.get(t.id, ())),
+                    self._sub_state(cp, t, meta, subgraphs),
+                    dict(done[t.id].get("writes") or []) if t.id in done
+                    else (results[t.name] or {}) if t.name in results and names.count(t.name) == 1 else None,
+                )
+                for t in tasks
+            )
         return StateSnapshot(
             values=self._spec.output_view.read(cp.values),
-            next=tuple(t.name for t in tasks),
-            config=_persist.config_of(cp.thread_id, cp.ns, cp.id),
-            metadata=cp.metadata,
+            next=tuple(t.name for t in ptasks),
+            config=config,
+            metadata=meta,
             created_at=cp.created_at,
             parent_config=_persist.config_of(cp.thread_id, cp.ns, cp.parent_id) if cp.parent_id else None,
             tasks=ptasks,
             interrupts=tuple(i for t in ptasks for i in t.interrupts),
         )
 
+    def _sub_state(self, cp: Any, task: Any, meta: Mapping[str, Any], subgraphs: bool) -> Any:
+        """A subgraph task's `state`: the config of its namespace, or (`subgraphs=True`, when it was
+        interrupted) the subgraph's own snapshot where it stopped."""
+        node = self._spec.nodes.get(task.name)
+        if node is None or node.subgraph is None:
+            return None
+        ns = f"{task.name}:{task.id}"
+        config = {"configurable": {"thread_id": cp.thread_id, "checkpoint_ns": ns}}
+        stood = (cp.tasks.get("subs") or {}).get(task.id)
+        if not subgraphs or stood is None:
+            return config
+        from .checkpoint.base import Checkpoint
+
+        owners = cp.tasks.get("owners") or {}
+        asked = list((cp.tasks.get("interrupts") or {}).get(task.id, ()))
+        inner = Checkpoint(
+            cp.thread_id, ns, "", None, int(stood["step"]), dict(stood["values"]), stood["pending"],
+            {**{k: v for k, v in meta.items() if k not in ("source", "step", "parents")}, "source": "loop",
+             "step": int(stood["step"]), "parents": {cp.ns: cp.id}},
+            cp.created_at,
+            {"done": stood.get("done") or {}, "subs": stood.get("subs") or {}, "owners": owners,
+             "interrupts": _by_owner(asked, owners)},
+        )
+        snap = node.subgraph._snapshot(inner, None, True, task.id)
+        return replace(snap, config=config)
+
     def get_state(self, config: Mapping[str, Any], *, subgraphs: bool = False) -> StateSnapshot:
-        """The thread's state at its newest checkpoint (or at `checkpoint_id` when the config names one)."""
+        """The thread's state at its newest checkpoint (or at `checkpoint_id` when the config names one);
+        LangGraph's empty snapshot when there is none."""
         saver, thread_id, ns = self._saver(config)
         wanted = ((config or {}).get("configurable") or {}).get("checkpoint_id")
-        cp = saver.get(thread_id, ns, wanted)
+        cp = saver.load(thread_id, ns, wanted)
         if cp is None:
-            if wanted:
-                raise CheckpointError(
-                    f"Thread `{thread_id}` has no checkpoint `{wanted}`; list its checkpoints "
-                    "with `graph.get_state_history(config)`"
-                )
-            return StateSnapshot({}, (), _persist.config_of(thread_id, ns, None), None, None, None)
-        return self._snapshot(cp)
+            return StateSnapshot({}, (), {**config, "configurable": dict(config.get("configurable") or {})},
+                                 None, None, None)
+        child = None
+        if wanted and wanted != saver.head(thread_id, ns):
+            for c in saver.history(thread_id, ns):  # newest first: the oldest child (the original run) wins
+                if c.parent_id == cp.id and c.metadata.get("source") in ("loop", "update"):
+                    child = c
+        return self._snapshot(cp, child, subgraphs)
 
     def get_state_history(
         self,
@@ -331,22 +389,27 @@ class CompiledStateGraph:
             before: Only checkpoints older than this one (a snapshot's `config`).
             limit: At most this many.
         """
+        from .checkpoint.base import public_metadata
+
         saver, thread_id, ns = self._saver(config)
         older_than = ((before or {}).get("configurable") or {}).get("checkpoint_id")
-        if older_than is not None and saver.get(thread_id, ns, older_than) is None:
+        if older_than is not None and saver.load(thread_id, ns, older_than) is None:
             raise CheckpointError(
                 f"Thread `{thread_id}` has no checkpoint `{older_than}` (given as `before`); list its checkpoints "
                 "with `graph.get_state_history(config)`"
             )
         found = 0
         seen_before = older_than is None
-        for cp in saver.list(thread_id, ns):
+        children: dict[str, Any] = {}  # checkpoint id -> the checkpoint its step (or an edit as a node) made
+        for cp in saver.history(thread_id, ns):
+            if cp.parent_id is not None and cp.metadata.get("source") in ("loop", "update"):
+                children[cp.parent_id] = cp  # newest first: the oldest child (the original run) wins
             if not seen_before:
                 seen_before = cp.id == older_than
                 continue
-            if filter and any(cp.metadata.get(k) != v for k, v in filter.items()):
+            if filter and any(public_metadata(cp.metadata).get(k) != v for k, v in filter.items()):
                 continue
-            yield self._snapshot(cp)
+            yield self._snapshot(cp, children.get(cp.id))
             found += 1
             if limit is not None and found >= limit:
                 return
@@ -361,7 +424,7 @@ class CompiledStateGraph:
         saver, thread_id, ns = self._saver(config)
         wanted = ((config or {}).get("configurable") or {}).get("checkpoint_id")
         head = saver.head(thread_id, ns)
-        cp = saver.get(thread_id, ns, wanted) if (wanted or head) else None
+        cp = saver.load(thread_id, ns, wanted) if (wanted or head) else None
         if wanted and cp is None:
             raise CheckpointError(
                 f"Thread `{thread_id}` has no checkpoint `{wanted}`; list its checkpoints with "
@@ -392,14 +455,14 @@ class CompiledStateGraph:
             step,
             values_now,
             _persist.pending_to(pending),
-            {"source": "update", "step": step, "writes": {node: result.update}},
+            {"source": "update", "step": step, "parents": {}, "writes": {node: result.update}},
             now_iso(),
             # Still stopped at an `interrupt_before`: resuming runs the node instead of stopping again.
             {"skip_before": True}
             if as_node is None and cp is not None and cp.tasks.get("skip_before")
             else {},
         )
-        saver.put(new, head=head)
+        saver.append(new, head=head)
         return _persist.config_of(thread_id, ns, new.id)
 
     async def aget_state(self, config: Mapping[str, Any], *, subgraphs: bool = False) -> StateSnapshot:
@@ -452,6 +515,14 @@ class CompiledStateGraph:
         from ._plugins import mimebundle
 
         return mimebundle(self.get_graph())
+
+
+def _by_owner(asked: Sequence[Any], owners: Mapping[str, str]) -> dict[str, list[Any]]:
+    """Interrupts grouped by the (innermost) task that asked them."""
+    out: dict[str, list[Any]] = {}
+    for i in asked:
+        out.setdefault(owners.get(i.id, ""), []).append(i)
+    return out
 
 
 def drawable(spec: GraphSpec, xray: int | bool) -> DrawGraph:

@@ -57,7 +57,7 @@ def setup(run: Run, data: Any) -> Any:
     run.cp_ns = str(conf.get("checkpoint_ns") or "")
     run.head = saver.head(run.thread_id, run.cp_ns)
     wanted = conf.get("checkpoint_id")
-    cp = saver.get(run.thread_id, run.cp_ns, wanted) if (wanted or run.head) else None
+    cp = saver.load(run.thread_id, run.cp_ns, wanted) if (wanted or run.head) else None
     if wanted and cp is None:
         raise CheckpointError(
             f"Thread `{run.thread_id}` has no checkpoint `{wanted}`; list its checkpoints with "
@@ -69,16 +69,33 @@ def setup(run: Run, data: Any) -> Any:
         run.cp_id = cp.id
         run.run_key = f"{run.thread_id}:{cp.id}"
     if not resume:
-        if cp is not None:
-            run.step = cp.step + 1  # the new input's checkpoint comes after the thread's last one
+        # As LangGraph: the input gets a checkpoint of its own (the state before it, `next` = __start__,
+        # the input kept to apply), then the state after it is the loop's first checkpoint.
+        from ._run import input_writes
+        from .checkpoint.serde import state_to_data
+
+        pairs = input_writes(run, data)
+        state_to_data(dict(pairs))  # an input that cannot be stored is refused before anything is saved
+        run.step = cp.step + 1 if cp is not None else -1
+        save(run, "input", pending={"start": [[k, v] for k, v in pairs]})
+        run.step += 1
         return data
     if cp is None:
         raise EmptyInputError(
             f"Nothing to resume on thread `{run.thread_id}`: it has no checkpoints. Start it with an input: "
             "`graph.invoke(inputs, config)`"
         )
+    start = cp.pending.get("start")
+    if start is not None and data is None:
+        # The run that saved this input stopped before applying it (killed, or its START router failed):
+        # apply it now, after the input's checkpoint.
+        run.step = cp.step + 1
+        return dict(start)
     run.pending = pending_from(cp.pending)
     tasks = cp.tasks
+    forks = bool(wanted) and _forks(cp, run.head, data)
+    if forks:  # time travel: the steps it replays run again (nothing of an interrupted step is reused)
+        tasks = {"skip_before": True} if tasks.get("skip_before") else {}
     run.saved = {tid: result_from(r) for tid, r in (tasks.get("done") or {}).items()}
     run.resume = {tid: list(v) for tid, v in (tasks.get("resume") or {}).items()}
     run.owners = dict(tasks.get("owners") or {})
@@ -96,7 +113,19 @@ def setup(run: Run, data: Any) -> Any:
                 run.pending.push.append(g)
             else:
                 run.pending.pull.setdefault(g, []).append(f"branch:to:{g}")
+    if forks:
+        # As LangGraph: the new branch starts from a `fork` copy of the checkpoint (with the Command's update).
+        run.step = cp.step + 1
+        save(run, "fork", None, tasks)
     return RESUMED
+
+
+def _forks(cp: Any, head: str | None, data: Any) -> bool:
+    """True when resuming from an addressed checkpoint starts a new branch (LangGraph's `fork`): not for an
+    answer to an interrupt, nor at an `update`/`fork` checkpoint the thread has not moved past."""
+    if isinstance(data, Command) and data.resume is not None:
+        return False
+    return cp.metadata.get("source") not in ("update", "fork") or cp.id != head
 
 
 def add_resume(run: Run, interrupts: Mapping[str, list[Interrupt]], value: Any) -> None:
@@ -122,15 +151,26 @@ def add_resume(run: Run, interrupts: Mapping[str, list[Interrupt]], value: Any) 
 
 
 # -- saving ----------------------------------------------------------------------------------------------------
-def save(run: Run, source: str, writes: Any = None) -> None:
+def save(
+    run: Run,
+    source: str,
+    writes: Any = None,
+    tasks: dict[str, Any] | None = None,
+    pending: dict[str, Any] | None = None,
+) -> None:
+    """Save the run's state as the thread's newest checkpoint. `writes` is the step's `{node: update}`;
+    `pending` what runs next (by default the run's plan)."""
     if run.saver is None:
         return
     from .checkpoint.base import Checkpoint, new_id, now_iso
 
-    if source == "input" and writes and not isinstance(writes.get(START), (Mapping, type(None))):
+    if writes and START in writes and not isinstance(writes.get(START), (Mapping, type(None))):
         from ._run import input_writes  # an instance of the state schema: store its keys, not the object
 
         writes = {START: dict(input_writes(run, writes[START]))}
+    meta = {k: v for k, v in (run.config.get("metadata") or {}).items()
+            if isinstance(k, str) and not k.startswith(("langgraph_", "__"))}
+    meta.update(source=source, step=run.step, parents={}, writes=writes)
     cp = Checkpoint(
         str(run.thread_id),
         run.cp_ns,
@@ -138,11 +178,12 @@ def save(run: Run, source: str, writes: Any = None) -> None:
         run.cp_id,
         run.step,
         dict(run.values),
-        pending_to(run.pending),
-        {"source": source, "step": run.step, "writes": writes},
+        pending if pending is not None else pending_to(run.pending),
+        meta,
         now_iso(),
+        tasks or {},
     )
-    run.saver.put(cp, head=run.head)
+    run.saver.append(cp, head=run.head)
     run.head = run.cp_id = cp.id
     run.run_key = f"{run.thread_id}:{cp.id}"
     emit_checkpoint(run, cp)
@@ -152,15 +193,21 @@ def emit_checkpoint(run: Run, cp: Any) -> None:
     modes = run.modes
     if "checkpoints" not in modes and "debug" not in modes:
         return
-    pending = pending_from(pending_to(run.pending))
-    tasks = prepare_tasks(run.spec.nodes, run.values, pending, run.step + 1, run.run_key)
+    from .checkpoint.base import public_metadata
+
+    if cp.metadata.get("source") == "input":
+        named = [(input_task_id(cp.id), START)]
+    else:
+        pending = pending_from(pending_to(run.pending))
+        named = [(t.id, t.name) for t in prepare_tasks(run.spec.nodes, run.values, pending, run.step + 1,
+                                                         run.run_key)]
     payload = {
         "config": config_of(run.thread_id, run.cp_ns, cp.id),
         "parent_config": config_of(run.thread_id, run.cp_ns, cp.parent_id) if cp.parent_id else None,
         "values": run.spec.output_view.read(run.values),
-        "metadata": cp.metadata,
-        "next": [t.name for t in tasks],
-        "tasks": [{"id": t.id, "name": t.name, "interrupts": (), "state": None} for t in tasks],
+        "metadata": public_metadata(cp.metadata),
+        "next": [name for _, name in named],
+        "tasks": [{"id": tid, "name": name, "interrupts": (), "state": None} for tid, name in named],
     }
     if "checkpoints" in modes:
         run.put(("checkpoints", run.ns, payload))
@@ -270,6 +317,11 @@ def interrupt(value: Any) -> Any:
     asked = Interrupt(value=value, id=interrupt_id(scope.task.id, index))
     run.owners[asked.id] = scope.task.id
     raise GraphInterrupt([asked])
+
+
+def input_task_id(checkpoint_id: str) -> str:
+    """The id of the `__start__` task of an input checkpoint (the task that applies the input)."""
+    return hashlib.blake2b(f"{checkpoint_id}|__start__".encode(), digest_size=16).hexdigest()
 
 
 def interrupt_id(task_id: str, index: int) -> str:

@@ -276,7 +276,7 @@ class Run:
         self.pending = start_triggers(self.spec.edges, self.spec.joins, gotos)
         self.event("run_start", None, {"input": data})
         self.emit_values()
-        _persist.save(self, "input", {START: data})
+        _persist.save(self, "loop", {START: data})
 
     def begin_step(self) -> list[Task] | None:
         """The next step's tasks (streamed as started), or None when the run ends or stops before them."""

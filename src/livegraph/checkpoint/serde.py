@@ -274,3 +274,16 @@ def loads(text: str) -> Any:
 def dumps_state(values: dict[str, Any]) -> str:
     """Encode a state dict, naming the offending key as `State key `k``."""
     return _encode(state_to_data(values))
+
+
+def dumps_data(data: Any) -> str:
+    """JSON text of data that is already checkpoint JSON data (`to_data`'s output)."""
+    return _encode(data)
+
+
+_plain_decode = json.JSONDecoder().decode
+
+
+def loads_data(text: str) -> Any:
+    """`dumps_data`'s text back as checkpoint JSON data (tagged values stay tagged: `from_data` decodes)."""
+    return _plain_decode(text)

@@ -2,7 +2,8 @@
 
 Safe for several threads and processes on one file: each thread gets its own connection, writes are
 transactions that check the thread's newest checkpoint first (so two runs on one thread_id get a clear
-error, never a mixed history), and runs on different thread_ids never interfere.
+error, never a mixed history), and runs on different thread_ids never interfere. A step's state is
+stored as what changed since the previous checkpoint (`_delta.py`).
 """
 
 from __future__ import annotations
@@ -11,15 +12,19 @@ import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .._errors import CheckpointError
+from . import _delta
 from .base import BaseCheckpointSaver, Checkpoint, moved_on
-from .serde import dumps, dumps_state, loads
+from .serde import dumps, dumps_data, from_data, loads, loads_data
 
 FORMAT = "livegraph-checkpoints"
-VERSION = 1
+# 1: every checkpoint stores the whole state. 2: a checkpoint may store only what changed since its parent
+# (`kind` = 'delta', see `_delta.py`), and `put_writes` has a table. A version 1 file is migrated on opening
+# (its rows stay as they are: all 'full').
+VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS livegraph_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,9 +40,21 @@ CREATE TABLE IF NOT EXISTS livegraph_checkpoints (
     pending TEXT NOT NULL,
     metadata TEXT NOT NULL,
     tasks TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'full',
     UNIQUE (thread_id, ns, id)
 );
 CREATE INDEX IF NOT EXISTS livegraph_by_thread ON livegraph_checkpoints (thread_id, ns, seq);
+CREATE TABLE IF NOT EXISTS livegraph_writes (
+    thread_id TEXT NOT NULL,
+    ns TEXT NOT NULL,
+    checkpoint_id TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    value TEXT NOT NULL,
+    task_path TEXT NOT NULL,
+    PRIMARY KEY (thread_id, ns, checkpoint_id, task_id, idx)
+);
 """
 
 
@@ -59,6 +76,7 @@ class SqliteSaver(BaseCheckpointSaver):
         self.synchronous = synchronous.upper()
         self._lock = threading.RLock()
         self._local = threading.local()
+        self._chains = _delta.Chains()
         if isinstance(conn, sqlite3.Connection):
             self.path: str | None = None
             self._shared: sqlite3.Connection | None = conn
@@ -131,11 +149,26 @@ class SqliteSaver(BaseCheckpointSaver):
                     )
                 elif row[0] != FORMAT:
                     raise CheckpointError(f"{where} is not a livegraph checkpoint file (format {row[0]!r})")
+                self._migrate(tx, where)
         except sqlite3.DatabaseError as exc:
             raise CheckpointError(
                 f"{where} cannot be opened as a livegraph checkpoint file ({exc}); it is corrupt or not "
                 "SQLite: give SqliteSaver a new file path"
             ) from exc
+
+    @staticmethod
+    def _migrate(tx: sqlite3.Connection, where: str) -> None:
+        version = int(tx.execute("SELECT value FROM livegraph_meta WHERE key='version'").fetchone()[0])
+        if version > VERSION:
+            raise CheckpointError(
+                f"{where} was written by a newer livegraph (checkpoint format version {version}; this one reads "
+                f"up to {VERSION}); upgrade livegraph to open it"
+            )
+        columns = {r[1] for r in tx.execute("PRAGMA table_info(livegraph_checkpoints)")}
+        if "kind" not in columns:  # version 1: every row holds the whole state
+            tx.execute("ALTER TABLE livegraph_checkpoints ADD COLUMN kind TEXT NOT NULL DEFAULT 'full'")
+        if version < VERSION:
+            tx.execute("UPDATE livegraph_meta SET value=? WHERE key='version'", (str(VERSION),))
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -144,28 +177,42 @@ class SqliteSaver(BaseCheckpointSaver):
             self._local.conn = None
 
     # -- the saver interface -----------------------------------------------------------------------------
-    def _row(self, row: tuple[Any, ...]) -> Checkpoint:
+    _COLS = "thread_id, ns, id, parent_id, step, created_at, state, pending, metadata, tasks, kind"
+
+    def _row(self, row: tuple[Any, ...], state: Any) -> Checkpoint:
         try:
-            return Checkpoint(
-                row[0],
-                row[1],
-                row[2],
-                row[3],
-                row[4],
-                loads(row[6]),
-                loads(row[7]),
-                loads(row[8]),
-                row[5],
-                loads(row[9]),
-            )
+            return Checkpoint(row[0], row[1], row[2], row[3], row[4], from_data(state), loads(row[7]),
+                              loads(row[8]), row[5], loads(row[9]))
         except ValueError as exc:
-            if isinstance(exc, CheckpointError):
-                raise
-            raise CheckpointError(f"Checkpoint {row[2]!r} of thread `{row[0]}` is corrupt ({exc})") from exc
+            raise self._corrupt(row, exc) from exc
 
-    _COLS = "thread_id, ns, id, parent_id, step, created_at, state, pending, metadata, tasks"
+    @staticmethod
+    def _corrupt(row: tuple[Any, ...], exc: ValueError) -> CheckpointError:
+        if isinstance(exc, CheckpointError):
+            return exc
+        return CheckpointError(f"Checkpoint {row[2]!r} of thread `{row[0]}` is corrupt ({exc})")
 
-    def get(self, thread_id: str, ns: str = "", checkpoint_id: str | None = None) -> Checkpoint | None:
+    def _state(self, conn: sqlite3.Connection, row: tuple[Any, ...]) -> _delta.Known:
+        """The whole state of a stored row as JSON data (walking back through its parents if it is a delta)."""
+
+        def fetch(cp_id: str) -> tuple[str | None, str, Any] | None:
+            if cp_id == row[2]:
+                found = (row[3], row[10], row[6])
+            else:
+                found = conn.execute(
+                    "SELECT parent_id, kind, state FROM livegraph_checkpoints WHERE thread_id=? AND ns=? AND id=?",
+                    (row[0], row[1], cp_id),
+                ).fetchone()
+            if found is None:
+                return None
+            try:
+                return found[0], found[1], loads_data(found[2])
+            except ValueError as exc:
+                raise self._corrupt(row, exc) from exc
+
+        return _delta.resolve(row[2], fetch)
+
+    def load(self, thread_id: str, ns: str = "", checkpoint_id: str | None = None) -> Checkpoint | None:
         with self._lock:
             conn = self._conn()
             if checkpoint_id is None:
@@ -179,7 +226,12 @@ class SqliteSaver(BaseCheckpointSaver):
                     f"SELECT {self._COLS} FROM livegraph_checkpoints WHERE thread_id=? AND ns=? AND id=?",
                     (str(thread_id), ns, checkpoint_id),
                 ).fetchone()
-        return self._row(row) if row else None
+            if row is None:
+                return None
+            known = self._state(conn, row)
+        cp = self._row(row, known.data)
+        self._chains.remember(cp.thread_id, cp.ns, known)
+        return cp
 
     def head(self, thread_id: str, ns: str = "") -> str | None:
         with self._lock:
@@ -187,21 +239,44 @@ class SqliteSaver(BaseCheckpointSaver):
                                        "seq DESC LIMIT 1", (str(thread_id), ns)).fetchone()
         return row[0] if row else None
 
-    def list(self, thread_id: str, ns: str = "", *, limit: int | None = None) -> Iterator[Checkpoint]:
+    def history(self, thread_id: str | None, ns: str | None = "") -> Iterator[Checkpoint]:
+        where, args = [], []
+        if thread_id is not None:
+            where.append("thread_id=?")
+            args.append(str(thread_id))
+        if ns is not None:
+            where.append("ns=?")
+            args.append(ns)
         with self._lock:
-            rows = (
-                self._conn()
-                .execute(
-                    f"SELECT {self._COLS} FROM livegraph_checkpoints WHERE thread_id=? AND ns=? ORDER BY seq DESC"
-                    + (" LIMIT ?" if limit else ""),
-                    (str(thread_id), ns, *([limit] if limit else [])),
-                )
-                .fetchall()
-            )
-        return iter([self._row(r) for r in rows])
+            rows = self._conn().execute(
+                f"SELECT {self._COLS} FROM livegraph_checkpoints"
+                + (f" WHERE {' AND '.join(where)}" if where else "")
+                + " ORDER BY thread_id, ns, seq",
+                args,
+            ).fetchall()
+        out: list[Checkpoint] = []
+        states: dict[tuple[str, str, str], Any] = {}
+        for row in rows:  # oldest first within a thread: a delta's parent is already decoded
+            try:
+                payload = loads_data(row[6])
+            except ValueError as exc:
+                raise self._corrupt(row, exc) from exc
+            if row[10] != _delta.FULL:
+                base = states.get((row[0], row[1], row[3]))
+                if base is None:
+                    raise CheckpointError(f"Checkpoint {row[2]!r} of thread `{row[0]}` is stored as changes to "
+                                          f"{row[3]!r}, which is missing; the checkpoint file is damaged")
+                payload = _delta.apply(base, payload)
+            states[(row[0], row[1], row[2])] = payload
+            out.append(self._row(row, payload))
+        by_thread: dict[tuple[str, str], list[Checkpoint]] = {}
+        for cp in out:
+            by_thread.setdefault((cp.thread_id, cp.ns), []).append(cp)
+        return iter([cp for cps in by_thread.values() for cp in reversed(cps)])
 
-    def put(self, checkpoint: Checkpoint, *, head: str | None) -> None:
+    def append(self, checkpoint: Checkpoint, *, head: str | None) -> None:
         cp = checkpoint
+        kind, state = self._chains.encode(cp.thread_id, cp.ns, cp.id, cp.parent_id, cp.values)
         row = (
             cp.thread_id,
             cp.ns,
@@ -209,10 +284,11 @@ class SqliteSaver(BaseCheckpointSaver):
             cp.parent_id,
             cp.step,
             cp.created_at,
-            dumps_state(cp.values),
+            dumps_data(state),
             dumps(cp.pending, "pending tasks"),
             dumps(cp.metadata, "metadata"),
             dumps(cp.tasks, "task results"),
+            kind,
         )
         with self._tx() as tx:
             found = tx.execute(
@@ -222,7 +298,7 @@ class SqliteSaver(BaseCheckpointSaver):
             found_id = found[0] if found else None
             if found_id != head:
                 raise CheckpointError(moved_on(cp.thread_id, head, found_id))
-            tx.execute(f"INSERT INTO livegraph_checkpoints ({self._COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)", row)
+            tx.execute(f"INSERT INTO livegraph_checkpoints ({self._COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", row)
 
     def set_tasks(self, thread_id: str, ns: str, checkpoint_id: str, tasks: dict[str, Any]) -> None:
         text = dumps(tasks, "task results")
@@ -234,9 +310,26 @@ class SqliteSaver(BaseCheckpointSaver):
             if cur.rowcount == 0:
                 raise CheckpointError(f"Thread `{thread_id}` has no checkpoint {checkpoint_id!r}")
 
+    def add_writes(
+        self, thread_id: str, ns: str, checkpoint_id: str, rows: Sequence[tuple[str, int, str, Any, str]]
+    ) -> None:
+        encoded = [(thread_id, ns, checkpoint_id, task_id, idx, ch, dumps(v, f"write to `{ch}`"), path)
+                   for task_id, idx, ch, v, path in rows]
+        with self._tx() as tx:
+            tx.executemany("INSERT OR REPLACE INTO livegraph_writes VALUES (?,?,?,?,?,?,?,?)", encoded)
+
+    def writes_of(self, thread_id: str, ns: str, checkpoint_id: str) -> list[tuple[str, str, Any]]:
+        with self._lock:
+            rows = self._conn().execute(
+                "SELECT task_id, channel, value FROM livegraph_writes WHERE thread_id=? AND ns=? AND "
+                "checkpoint_id=? ORDER BY rowid", (thread_id, ns, checkpoint_id)).fetchall()
+        return [(task_id, ch, loads(v)) for task_id, ch, v in rows]
+
     def delete_thread(self, thread_id: str) -> None:
         with self._tx() as tx:
             tx.execute("DELETE FROM livegraph_checkpoints WHERE thread_id=?", (str(thread_id),))
+            tx.execute("DELETE FROM livegraph_writes WHERE thread_id=?", (str(thread_id),))
+        self._chains.forget(str(thread_id))
 
 
 __all__ = ["SqliteSaver"]

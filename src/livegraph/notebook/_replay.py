@@ -111,7 +111,8 @@ class ReplayStep:
         step: The checkpoint's superstep (0: the input).
         source: `input`, `loop` or `update` (how the checkpoint was made).
         nodes: The nodes whose writes this checkpoint holds (`__start__` for the input).
-        writes: `{node: update}` from the checkpoint's metadata.
+        writes: `{node: update}`: the results of the previous checkpoint's tasks (for an `update_state`
+            checkpoint, the keys it changed, under `__update__`).
         values: The state after the step.
         next: The nodes to run next.
         waiting: The interrupts the thread waited at after this step (answered since, unless it is the
@@ -221,6 +222,7 @@ def replay_steps(
     history: Iterable[StateSnapshot],
     runs: Sequence[Sequence[Event]] = (),
     formatter: Formatter | None = None,
+    edits: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[ReplayStep]:
     """The thread's checkpoints, oldest first, as the replay shows them.
 
@@ -228,30 +230,69 @@ def replay_steps(
         history: `graph.get_state_history(config)` (newest first, as it comes).
         runs: Recorded runs of the thread (lists of events), oldest first.
         formatter: As for the live view.
+        edits: `{checkpoint_id: {node: update}}` of `update_state` checkpoints (`edits_of`); without it an
+            edit shows the keys it changed, under `__update__`.
     """
     snapshots = list(history)[::-1]
     split = [split_steps(run) for run in runs]
     steps = []
+    results: dict[str, Any] = {}  # what the previous checkpoint's tasks wrote: this step's writes
+    previous: Mapping[str, Any] = {}
+    input_source = False
     for snap in snapshots:
         meta = snap.metadata or {}
+        if meta.get("source") == "input" and tuple(snap.next) == ("__start__",):
+            # The input's own checkpoint (the state before it): the replay shows the input with the
+            # checkpoint after it, as one step.
+            results, previous, input_source = _results(snap), snap.values, True
+            continue
         step = int(meta.get("step", 0))
-        writes = dict(meta.get("writes") or {})
+        source = "input" if input_source else str(meta.get("source", ""))
+        checkpoint_id = ((snap.config or {}).get("configurable") or {}).get("checkpoint_id")
+        if source == "update":  # an edit by hand
+            writes: dict[str, Any] = dict((edits or {}).get(checkpoint_id or "") or {
+                "__update__": {k: v for k, v in snap.values.items() if previous.get(k) != v}})
+        else:
+            writes = dict(results)
         events = pick_events(split, step, snap.values) if step > 0 else []
         panels = recorded_panels(events, formatter) if events else written_panels(step, writes)
         steps.append(
             ReplayStep(
                 step=step,
-                source=str(meta.get("source", "")),
+                source=source,
                 nodes=tuple(writes),
                 writes=writes,
                 values=dict(snap.values),
                 next=tuple(snap.next),
                 waiting=tuple(pending_interrupts(snap)),
                 panels=tuple(panels),
-                checkpoint_id=((snap.config or {}).get("configurable") or {}).get("checkpoint_id"),
+                checkpoint_id=checkpoint_id,
             )
         )
+        results, previous, input_source = _results(snap), snap.values, False
     return steps
+
+
+def edits_of(graph: Any, config: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """`{checkpoint_id: {node: update}}` of the thread's `update_state` checkpoints, from a livegraph saver
+    (its LangGraph-form checkpoints carry each step's writes); empty for another checkpointer."""
+    saver = getattr(graph, "checkpointer", None)
+    try:
+        tuples = list(saver.list(config, filter={"source": "update"})) if saver is not None else []
+    except Exception:  # a checkpointer of another kind: the replay shows what the edits changed instead
+        return {}
+    out: dict[str, Mapping[str, Any]] = {}
+    for t in tuples:
+        writes = ((t.checkpoint or {}).get("livegraph") or {}).get("writes")
+        if isinstance(writes, Mapping):
+            out[t.config["configurable"]["checkpoint_id"]] = writes
+    return out
+
+
+def _results(snap: StateSnapshot) -> dict[str, Any]:
+    """`{node: update}` of the tasks that ran from `snap` (LangGraph keeps them on the checkpoint they ran
+    from)."""
+    return {t.name: t.result for t in snap.tasks if t.result is not None}
 
 
 def step_states(steps: Sequence[ReplayStep], index: int) -> dict[str, str]:
@@ -335,7 +376,7 @@ class Replay:
 
         if runs is None:
             runs = RECORDINGS.runs(graph, config)
-        self.steps = replay_steps(history(graph, config), runs, formatter)
+        self.steps = replay_steps(history(graph, config), runs, formatter, edits_of(graph, config))
         if not self.steps:
             raise ValueError(
                 f"Thread `{thread_of(config)}` has no checkpoints to replay; run it first with "
