@@ -131,12 +131,13 @@ print(graph.get_state(config).values["post"])
 #
 # ## History
 #
-# The checkpointer kept every step of the thread. `get_state_history` lists them, newest first:
+# The checkpointer kept every step of the thread. `get_state_history` lists them, newest first, as LangGraph
+# does (the input has a checkpoint of its own at step -1, before it is applied):
 
 # %%
 for snapshot in graph.get_state_history(config):
     meta = snapshot.metadata
-    print(f"step {meta['step']}  {meta['source']:6} wrote {list(meta['writes'])!s:14} next {snapshot.next}")
+    print(f"step {meta['step']:>2}  {meta['source']:6} next {snapshot.next}")
 
 # %% [markdown]
 # ## Time travel
