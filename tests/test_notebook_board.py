@@ -34,10 +34,10 @@ def test_a_few_tasks_get_a_card_each_with_their_send_label() -> None:
                ev("task_start", "w", "a", data={"input": {"topic": "cats"}, **PUSH}),
                ev("task_start", "w", "b", data={"input": {"topic": "dogs"}, **PUSH}),
                ev("chunk", "w", "b", data="woof"))
-    assert ops == [["status", "step 1 · running: w #1, w #2 · 0.00 s · 1 token"],
+    assert ops == [["status", "step 1 · running: w #1, w #2 · < 1 ms · 1 token"],
                    ["card", 0, "w #1", "topic='cats'", 1, "running"], ["card", 1, "w #2", "topic='dogs'", 1, "running"],
                    ["text", 1, "woof"]]
-    assert take(model, b, ev("task_end", "w", "a")) == [["status", "step 1 · running: w #2 · 0.00 s · 1 token"],
+    assert take(model, b, ev("task_end", "w", "a")) == [["status", "step 1 · running: w #2 · < 1 ms · 1 token"],
                                                          ["state", 0, "done", None]]
 
 

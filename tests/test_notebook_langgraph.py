@@ -16,7 +16,7 @@ import pytest
 from livegraph import Event, Interrupt, render
 from livegraph.notebook import TextView
 from livegraph.notebook._format import record_text
-from livegraph.notebook._langgraph import Translator, astream_events, history, is_langgraph, stream_events
+from livegraph.notebook._langgraph import Translator, astream_events, is_langgraph, stream_events
 from livegraph.notebook._model import RunModel
 from livegraph.notebook._replay import replay_steps
 from livegraph.types import Command
@@ -38,7 +38,7 @@ def fold(events: list[Any]) -> RunModel:
 def record(model: RunModel) -> str:
     """The plain-text record, the elapsed time masked (the rest must match exactly)."""
     text = record_text(model.records(), model.status(model.ended or 0.0))
-    return re.sub(r" · [0-9.]+ s\b", " · <t>", text)
+    return re.sub(r" · (?:< 1 ms|[0-9.]+ m?s)\b", " · <t>", text)
 
 
 def run(graph: Any, inputs: Any, config: Any = None) -> tuple[str, list[Event], BaseException | None]:
@@ -106,9 +106,9 @@ def test_interrupt_resume_and_error_give_the_same_records_on_both_engines() -> N
         assert (type(error), str(error)) == (ValueError, "no way: ok")
         records[engine] = (first, second)
     assert records["langgraph"] == records["livegraph"] == (
-        "interrupted · at `review`: {'draft': 'A draft'} · 2 steps · <t> · 2 tokens\n"
+        "interrupted · at review: {'draft': 'A draft'} · 2 steps · <t> · 2 tokens\n"
         "── write · step 1 · done ──\nA draft\n── review · step 2 · interrupted ──",
-        "error · in `fail`: ValueError: no way: ok · 3 steps · <t> · 1 token\n"
+        "error · in fail: ValueError: no way: ok · 3 steps · <t> · 1 token\n"
         "── review · step 2 · done ──\nanswer: ok\n── fail · step 3 · error ──\nValueError: no way: ok",
     )
 
@@ -122,7 +122,7 @@ def test_an_interrupt_inside_a_subgraph_gives_the_same_records_on_both_engines()
         assert (error, error2) == (None, None)
         records[engine] = (first, second, fold(events).final_state)
     assert records["langgraph"] == records["livegraph"] == (
-        "interrupted · at `review`: 'ok?' · 2 steps · <t> · 1 token\n── draft · step 1 · done ──\ndrafting\n"
+        "interrupted · at review: 'ok?' · 2 steps · <t> · 1 token\n── draft · step 1 · done ──\ndrafting\n"
         "── review · step 2 · interrupted ──\n── review › check · step 1 · interrupted ──",
         "done · 2 steps · <t> · 1 token\n── review · step 2 · done ──\n── review › check · step 1 · done ──\n"
         "checked: yes",
@@ -155,7 +155,7 @@ def test_the_replay_of_a_langgraph_thread_reads_as_livegraph_s() -> None:
         steps[engine] = [
             (s.step, s.source, s.nodes, s.values, s.next, [(p.node, p.interrupt.value) for p in s.waiting],
              [(p.title, p.step, p.state, p.text, p.note) for p in s.panels])
-            for s in replay_steps(history(graph, CONFIG), runs)
+            for s in replay_steps(graph.get_state_history(CONFIG), runs)
         ]
     assert steps["langgraph"] == steps["livegraph"]
     assert steps["langgraph"][:3] == [
@@ -173,7 +173,7 @@ def test_an_update_state_checkpoint_of_a_langgraph_thread_shows_what_changed() -
     config = {"configurable": {"thread_id": "u1"}}
     graph.invoke({"draft": "", "verdict": ""}, config)
     graph.update_state(config, {"draft": "edited"}, as_node="write")
-    newest = replay_steps(history(graph, config))[-1]
+    newest = replay_steps(graph.get_state_history(config))[-1]
     assert (newest.step, newest.source, newest.writes, newest.next) == (
         2, "update", {"update_state": {"draft": "edited"}}, ("review",)
     )
@@ -213,7 +213,7 @@ def test_run_on_a_langgraph_graph_outside_jupyter_prints_the_text_view(capsys: p
     assert state == graph.invoke({"topic": "cats", "notes": []}) == {
         "topic": "cats", "notes": ["researched", "written", "researched", "written", "polished"]
     }
-    out = re.sub(r" · [0-9.]+ s\b", " · <t>", capsys.readouterr().out)
+    out = re.sub(r" · (?:< 1 ms|[0-9.]+ m?s)\b", " · <t>", capsys.readouterr().out)
     assert out == (
         "── research · step 1 ──\nwhiskers and naps\n── write · step 2 ──\nCats are curious.\n── review · step 3 ──\n"
         "── review › polish · step 1 ──\n{'step': 'polish'}\ndone · 3 steps · <t> · 8 tokens\n"
@@ -256,7 +256,7 @@ def test_a_text_view_fed_by_hand_takes_the_translated_events() -> None:
     with TextView(out) as view:
         for event in stream_events(graph, {"topics": ["x"], "drafts": []}, None):
             view.feed(event)
-    assert re.sub(r" · [0-9.]+ s\b", "", out.getvalue()) == (
+    assert re.sub(r" · (?:< 1 ms|[0-9.]+ m?s)\b", "", out.getvalue()) == (
         "── plan · step 1 ──\n── draft · step 2 ──\nx is fine.\ndone · 2 steps · 5 tokens\n"
     )
 
@@ -457,7 +457,7 @@ def test_a_langgraph_graph_draws_offline_as_svg_png_and_mermaid() -> None:
     assert svg.startswith("<svg") and 'id="node&#45;sub&#45;3a&#45;i1"' in svg
     assert render.to_png(graph)[:8] == b"\x89PNG\r\n\x1a\n"
     bundle = render.show(graph, xray=True)._repr_mimebundle_()
-    assert set(bundle) == {"image/svg+xml", "text/plain"}
+    assert set(bundle) == {"image/svg+xml", "image/png", "text/plain"}
     assert bundle["text/plain"] == "<graph 'LangGraph': 6 nodes, 6 edges>"
     assert render.to_mermaid(graph).splitlines()[1:6] == [
         '\t__start__(["__start__"]):::first', '\tchoose["choose"]', '\ta["a"]', '\tb["b"]', '\tsub["sub"]'

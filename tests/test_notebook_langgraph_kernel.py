@@ -88,13 +88,13 @@ def test_a_langgraph_run_streams_each_task_into_its_panel_and_leaves_the_record(
     assert sorted(titles.values()) == ["draft #1", "draft #2", "plan"]
     by_title = {title: comm_id for comm_id, title in titles.items()}
     for title, topic in (("draft #1", "a"), ("draft #2", "b")):
-        pieces = [m["content"]["data"]["content"]["append"] for m in appends(msgs, by_title[title])]
+        pieces = appends(msgs, by_title[title])
         assert "".join(pieces) == words(topic)  # LangGraph's `messages` tokens, in their task's panel
-    assert "".join(m["content"]["data"]["content"]["append"] for m in appends(msgs, by_title["plan"])) == "planning "
+    assert "".join(appends(msgs, by_title["plan"])) == "planning "
 
     (record,) = of(msgs, "update_display_data")
     html = record["content"]["data"]["text/html"]
-    assert html.startswith('<div class="lg-record"') and "<svg" in html and 'id="lg' in html
+    assert html.startswith('<div class="lg-record"') and '<img class="lg-record-diagram" src="data:image/svg+xml;base64,' in html
     assert words("a") in html and words("b") in html
     assert record["content"]["data"]["text/plain"].startswith("done · 2 steps · ")
     assert record["content"]["data"]["text/plain"].endswith(" · 159 tokens\n── plan · step 1 · done ──\nplanning \n"
@@ -112,10 +112,12 @@ def test_the_resume_form_resumes_a_langgraph_thread_through_its_checkpointer(ker
     )
     assert reply["status"] == "ok", reply
     (record,) = of(msgs, "update_display_data")
-    assert record["content"]["data"]["text/plain"].startswith("interrupted · at `review`: {'draft': 'A draft'} · 2 steps")
+    assert record["content"]["data"]["text/plain"].startswith("interrupted · at review: {'draft': 'A draft'} · 2 steps")
     shown = of(msgs, "display_data")
     assert len(shown) == 2  # the live view (then its record), and the resume form under it
-    assert shown[1]["content"]["data"]["text/plain"] == "<ResumeForm 1 interrupt(s) at review waiting>"
+    assert shown[1]["content"]["data"]["text/plain"] == (
+        "Interrupted at review: {'draft': 'A draft'} · waiting for an answer"
+    )
 
     _, msgs, reply = kernel.execute(
         "form = lgn.resume_form(reviewed, config)\n"

@@ -194,7 +194,7 @@ waiting = lgn.run(reviewed, {"draft": "", "verdict": ""}, config)
 # %% [markdown]
 # Click a button in the form above. Here the form is answered from code, as a click would:
 
-# %% tags=["nbval-ignore-output"]
+# %%
 form = lgn.resume_form(reviewed, config)
 if form.phase == "waiting":
     form.forms[0].submit("approve")
@@ -209,7 +209,7 @@ print(reviewed.get_state(config).values["verdict"], reviewed.get_state(config).n
 # `lgn.replay` steps through the thread's checkpoints with LangGraph's `get_state_history`, lighting each
 # step's nodes, with what the runs watched here streamed:
 
-# %% tags=["nbval-ignore-output"]
+# %%
 replay = lgn.replay(reviewed, config)
 replay
 

@@ -29,14 +29,12 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from livegraph import Command, Event, Interrupt, Send, StateSnapshot
+from livegraph import Command, Event, Interrupt, Send
 
 MODES = ["tasks", "updates", "custom", "messages", "checkpoints", "values"]
 """The LangGraph stream modes the translation reads."""
 
 _PUSH = "__pregel_push"
-_NONE = object()
-UPDATE = "update_state"
 """What the replay names an `update_state` checkpoint of a LangGraph thread by (LangGraph does not keep
 the `as_node`)."""
 _INTERRUPT = "__interrupt__"
@@ -384,61 +382,10 @@ async def astream_events(
         yield event
 
 
-# -- a LangGraph thread's history, as the replay reads it ------------------------------------------------
-
-
-def history(graph: Any, config: Mapping[str, Any]) -> list[StateSnapshot]:
-    """`graph.get_state_history(config)`, newest first, in livegraph's shape.
-
-    LangGraph's checkpoints do not keep the step's writes in their metadata; they are the results of the
-    tasks of the checkpoint before. Its input checkpoint (step -1) is folded into the first one (step 0),
-    which then reads as livegraph's input checkpoint (`source: input`, writes `{"__start__": input}`).
-    An `update_state` checkpoint keeps neither the update nor the node it was made as: its writes are
-    `{"update_state": <the keys whose values changed>}`.
-    """
-    if not is_langgraph(graph):
-        return list(graph.get_state_history(config))
-    snapshots = list(graph.get_state_history(dict(config)))[::-1]  # oldest first
-    out: list[StateSnapshot] = []
-    before: Any = None
-    for snap in snapshots:
-        meta = dict(snap.metadata or {})
-        if meta.get("source") == "input":
-            before = snap
-            continue
-        writes: dict[str, Any] = {}
-        if before is not None:
-            for task in before.tasks:
-                if getattr(task, "result", None) is not None or task.name == "__start__":
-                    writes[task.name] = task.result
-        if before is not None and (before.metadata or {}).get("source") == "input":
-            meta["source"] = "input"
-        if meta.get("source") == "update" and before is not None:
-            # LangGraph keeps neither the update nor its `as_node`: show what changed.
-            old = dict(before.values or {})
-            writes = {UPDATE: {k: v for k, v in dict(snap.values or {}).items() if old.get(k, _NONE) != v}}
-        meta["writes"] = writes
-        out.append(
-            StateSnapshot(
-                values=dict(snap.values or {}),
-                next=tuple(snap.next),
-                config=dict(snap.config or {}),
-                metadata=meta,
-                created_at=snap.created_at,
-                parent_config=snap.parent_config,
-                tasks=tuple(snap.tasks),
-                interrupts=tuple(getattr(snap, "interrupts", ()) or ()),
-            )
-        )
-        before = snap
-    return out[::-1]
-
-
 __all__ = [
     "MODES",
     "Translator",
     "astream_events",
-    "history",
     "is_langgraph",
     "langgraph_input",
     "stream_events",

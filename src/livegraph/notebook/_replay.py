@@ -23,7 +23,6 @@ from livegraph import END, Event, StateSnapshot
 
 from ._format import Formatter, PanelRecord, compact_line, panel_html, panel_text, state_text
 from ._hitl import Pending, pending_interrupts
-from ._langgraph import history
 from ._model import RunModel
 from ._view import draw, require, widget_bundle
 
@@ -112,7 +111,7 @@ class ReplayStep:
         source: `input`, `loop` or `update` (how the checkpoint was made).
         nodes: The nodes whose writes this checkpoint holds (`__start__` for the input).
         writes: `{node: update}`: the results of the previous checkpoint's tasks (for an `update_state`
-            checkpoint, the keys it changed, under `__update__`).
+            checkpoint, the keys it changed, under `update_state`).
         values: The state after the step.
         next: The nodes to run next.
         waiting: The interrupts the thread waited at after this step (answered since, unless it is the
@@ -231,7 +230,7 @@ def replay_steps(
         runs: Recorded runs of the thread (lists of events), oldest first.
         formatter: As for the live view.
         edits: `{checkpoint_id: {node: update}}` of `update_state` checkpoints (`edits_of`); without it an
-            edit shows the keys it changed, under `__update__`.
+            edit shows the keys it changed, under `update_state`.
     """
     snapshots = list(history)[::-1]
     split = [split_steps(run) for run in runs]
@@ -251,7 +250,7 @@ def replay_steps(
         checkpoint_id = ((snap.config or {}).get("configurable") or {}).get("checkpoint_id")
         if source == "update":  # an edit by hand
             writes: dict[str, Any] = dict((edits or {}).get(checkpoint_id or "") or {
-                "__update__": {k: v for k, v in snap.values.items() if previous.get(k) != v}})
+                "update_state": {k: v for k, v in snap.values.items() if previous.get(k) != v}})
         else:
             writes = dict(results)
         events = pick_events(split, step, snap.values) if step > 0 else []
@@ -376,7 +375,7 @@ class Replay:
 
         if runs is None:
             runs = RECORDINGS.runs(graph, config)
-        self.steps = replay_steps(history(graph, config), runs, formatter, edits_of(graph, config))
+        self.steps = replay_steps(graph.get_state_history(config), runs, formatter, edits_of(graph, config))
         if not self.steps:
             raise ValueError(
                 f"Thread `{thread_of(config)}` has no checkpoints to replay; run it first with "
