@@ -38,3 +38,38 @@ class MessageChunk:
     def text(self) -> str:
         """The text of this piece (LangChain's `.text`)."""
         return self.content
+
+
+# -- echoes: a `custom` chunk that repeats a message chunk ----------------------------------------------------
+# The LLM adapters with `custom=...` write each piece twice: a `MessageChunk` to `messages` mode, then a chunk
+# for `custom` mode. The second is marked as an echo of the first (an equal `dict`/`str` that remembers the
+# piece), so a view fed both modes shows the piece once. Consumers of `custom` see a plain dict or str.
+
+
+class _EchoDict(dict):  # type: ignore[type-arg]
+    __slots__ = ("echoes",)
+    echoes: MessageChunk
+
+
+class _EchoStr(str):
+    echoes: MessageChunk
+
+
+def echo(chunk: Any, piece: MessageChunk) -> Any:
+    """`chunk` marked as repeating `piece` (dicts and strings; other objects are returned unmarked)."""
+    marked: _EchoDict | _EchoStr
+    if type(chunk) is dict:
+        marked = _EchoDict(chunk)
+    elif type(chunk) is str:
+        marked = _EchoStr(chunk)
+    else:
+        return chunk
+    marked.echoes = piece
+    return marked
+
+
+def echoed(chunk: Any) -> MessageChunk | None:
+    """The message chunk that `chunk` repeats, or None when it is a chunk of its own."""
+    if type(chunk) is _EchoDict or type(chunk) is _EchoStr:
+        return chunk.echoes
+    return None

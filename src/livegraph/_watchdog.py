@@ -4,13 +4,15 @@ An `async def` node that calls blocking code (`time.sleep`, a sync HTTP client) 
 streams until it yields, and then everything arrives at once. LangGraph stays silent; livegraph watches
 the loop from a helper thread while async tasks run, and when the loop stops answering for longer than
 `BLOCK_SECONDS` it finds the blocking node from the loop thread's stack, warns once naming it, and adds a
-`loop_blocked` event to the `events` stream.
+`loop_blocked` event to the `events` stream. livegraph's own one-time work done on the loop (`own_work()`)
+is never counted against a node.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import sys
 import threading
 import time
@@ -24,6 +26,11 @@ if TYPE_CHECKING:
 
 BLOCK_SECONDS = 0.5
 _TICK = 0.1
+
+# Thread id -> when livegraph's own work (importing the OpenAI SDK, starting the embedded server) last ended
+# on that thread, or `inf` while it runs. A loop held by it is not the node's doing: the watchdog measures a
+# block from the end of that work.
+_own: dict[int, float] = {}
 
 
 class _Watch:
@@ -88,9 +95,9 @@ def _loop_forever() -> None:
                 w.pinged = now
                 with contextlib.suppress(RuntimeError):  # loop closed meanwhile
                     w.loop.call_soon_threadsafe(w.answer)
-            elif not w.reported and now - w.pinged > BLOCK_SECONDS:
+            elif not w.reported and now - (since := max(w.pinged, _own.get(w.thread_id, 0.0))) > BLOCK_SECONDS:
                 w.reported = True
-                w.blocked_since = w.pinged
+                w.blocked_since = since
                 task = w.culprit = w.culprit_task()
                 who = f"Node `{task.name}`" if task else "An async node"
                 warnings.warn(
@@ -101,7 +108,19 @@ def _loop_forever() -> None:
                     RuntimeWarning,
                     stacklevel=1,
                 )
-                w.run.event("loop_blocked", task, {"seconds": round(now - w.pinged, 3), "over": False})
+                w.run.event("loop_blocked", task, {"seconds": round(now - since, 3), "over": False})
+
+
+@contextlib.contextmanager
+def own_work() -> Iterator[None]:
+    """Mark livegraph's own one-time work on this thread, so a loop it holds is not blamed on a node."""
+    me = threading.get_ident()
+    outer = _own.get(me) == math.inf
+    _own[me] = math.inf
+    try:
+        yield
+    finally:
+        _own[me] = math.inf if outer else time.monotonic()
 
 
 @contextlib.contextmanager
@@ -127,4 +146,4 @@ def watch(run: Run, tasks: list[Task]) -> Iterator[None]:
             _watches.pop(key, None)
 
 
-__all__: list[Any] = ["watch"]
+__all__: list[Any] = ["own_work", "watch"]

@@ -27,6 +27,9 @@ Local servers, for example:
 - llama.cpp (`llama-server`): `OPENAI_BASE_URL=http://localhost:8080/v1 OPENAI_API_KEY=none LIVEGRAPH_MODEL=any`
 - LM Studio: `OPENAI_BASE_URL=http://localhost:1234/v1 OPENAI_API_KEY=lm-studio LIVEGRAPH_MODEL=<loaded model>`
 
+`warm_up()` does the one-time work (importing the OpenAI SDK, starting the embedded server) ahead of the
+first call; `warm_up(background=True)` starts it in a thread and returns at once.
+
 `use_embedded()` sets `OPENAI_BASE_URL`/`OPENAI_API_KEY` to the embedded server, so code that builds its own
 `OpenAI()` or `AsyncOpenAI()` talks to it too. `python -m livegraph serve` runs the same server on its own.
 
@@ -45,7 +48,7 @@ from livegraph.llm._adapters import (
     stream_text,
 )
 from livegraph.llm._chat import achat, chat
-from livegraph.llm._client import async_client, client, default_model, embedded_server, use_embedded
+from livegraph.llm._client import async_client, client, default_model, embedded_server, use_embedded, warm_up
 from livegraph.llm._errors import LLMStreamError
 from livegraph.llm._model import DEFAULT_MODEL, Fault, OfflineModel, Reply, Request, ToolCall, tokenize
 from livegraph.llm._server import EmbeddedServer, RequestRecord
@@ -69,6 +72,7 @@ __all__ = [
     "default_model",
     "use_embedded",
     "embedded_server",
+    "warm_up",
     # the embedded server and its offline model
     "EmbeddedServer",
     "RequestRecord",

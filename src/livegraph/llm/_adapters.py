@@ -7,7 +7,8 @@ iterable of text), and for every piece:
   ride in `tool_call_chunks`; the last piece carries `usage` when the server sent it);
 - when asked, writes a chunk to `custom` mode: with `custom=True`, `{"role": role, "content": text}` for
   each piece of text (the shape of LangGraph's "use with any LLM" example); with a function, whatever it
-  returns for the `MessageChunk` (None skips the piece).
+  returns for the `MessageChunk` (None skips the piece). A dict or str written there is marked as an echo
+  of its `MessageChunk` (it still equals the plain value), so livegraph's views show the text once.
 
 It returns the assembled assistant message in OpenAI's format (text adapters return the text). A failure
 while streaming raises `LLMStreamError` after every piece before it was written; leaving early (an error
@@ -24,7 +25,7 @@ import uuid
 from collections.abc import AsyncIterable, Callable, Iterable
 from typing import Any
 
-from livegraph._messages import MessageChunk
+from livegraph._messages import MessageChunk, echo
 from livegraph.config import get_config, get_message_writer, get_stream_writer, on_cancel
 from livegraph.llm._errors import TRUNCATED, LLMStreamError, stream_error
 
@@ -64,12 +65,13 @@ class _Assembly:
         self.streamed += 1
         self.write_message(piece)
         if self.write_custom is not _drop:
+            # Marked as an echo of `piece`, so a view fed both modes shows the text once.
             if self.to_custom is not None:
                 chunk = self.to_custom(piece)
                 if chunk is not None:
-                    self.write_custom(chunk)
+                    self.write_custom(echo(chunk, piece))
             elif piece.content:
-                self.write_custom({"role": piece.role, "content": piece.content})
+                self.write_custom(echo({"role": piece.role, "content": piece.content}, piece))
 
     def failure(self, cause: BaseException | str) -> LLMStreamError:
         """The error for a fault of the stream, with what streamed before it."""

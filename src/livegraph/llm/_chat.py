@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from livegraph.llm._adapters import Custom, astream_chat, current_node, stream_chat
-from livegraph.llm._client import default_model, require_openai, shared_async_client, shared_client
+from livegraph.llm._client import (
+    default_model,
+    require_openai,
+    shared_async_client,
+    shared_client,
+    warm_up,
+    warmed,
+)
 from livegraph.llm._errors import LLMStreamError, stream_error
 from livegraph.llm._tools import tool_definitions
 
@@ -61,6 +69,8 @@ async def achat(
     **options: Any,
 ) -> dict[str, Any]:
     """`chat` for async nodes (uses an `openai.AsyncOpenAI`)."""
+    if not warmed():
+        await asyncio.to_thread(warm_up)  # the one-time imports and server start, off the event loop
     openai = require_openai()
     name = model or default_model()
     sdk = client if client is not None else shared_async_client()

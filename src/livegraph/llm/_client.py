@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
+import importlib
 import os
+import sys
 import threading
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from livegraph._watchdog import own_work
 from livegraph.llm._model import DEFAULT_MODEL, OfflineModel, Script
 from livegraph.llm._server import EmbeddedServer
 
@@ -37,14 +41,62 @@ _async_client: tuple[asyncio.AbstractEventLoop, tuple[str, str], AsyncOpenAI] | 
 
 def require_openai() -> ModuleType:
     """The `openai` module, or an ImportError that says how to install it."""
+    loaded = sys.modules.get("openai")
+    if loaded is not None:
+        return loaded
     try:
-        import openai
+        with own_work():  # a second or so on a cold start: never blamed on the node whose loop it held
+            import openai
     except ImportError as exc:
         raise ImportError(
             "livegraph.llm talks to LLMs through the OpenAI SDK, which is not installed: "
             "pip install 'livegraph[openai]'"
         ) from exc
     return openai
+
+
+# What the SDK imports lazily on a client's first request (a few tens of ms more on the loop otherwise).
+_FIRST_CALL_IMPORTS = ("openai.resources.chat", "openai.resources.responses", "anyio._backends._asyncio", "jiter")
+_warm = threading.Event()
+_warm_lock = threading.Lock()
+
+
+def warm_up(*, background: bool = False) -> None:
+    """Do livegraph's one-time LLM work now: import the OpenAI SDK (and the parts of it the first call
+    loads) and, when no endpoint is configured, start the embedded server.
+
+    `chat()`/`achat()` do it on first use anyway (`achat` in a worker thread, off the event loop); calling
+    it first (a notebook's setup cell) makes the first call fast. Idempotent, thread-safe and cheap once
+    done.
+
+    Args:
+        background: Start the work in a daemon thread and return at once (a later call waits for it).
+    """
+    if _warm.is_set():
+        return
+    if background:
+        threading.Thread(target=_warm_up_quietly, name="livegraph-warm-up", daemon=True).start()
+        return
+    with _warm_lock, own_work():
+        if _warm.is_set():
+            return
+        require_openai()
+        for name in _FIRST_CALL_IMPORTS:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(name)
+        if not endpoint_configured():
+            embedded_server()
+        _warm.set()
+
+
+def warmed() -> bool:
+    """Whether `warm_up()` has been done."""
+    return _warm.is_set()
+
+
+def _warm_up_quietly() -> None:
+    with contextlib.suppress(Exception):  # the call that needs the SDK reports a missing one
+        warm_up()
 
 
 def embedded_server(script: Script | None = None, *, tokens_per_second: float | None = None) -> EmbeddedServer:
@@ -113,13 +165,15 @@ def client(**kwargs: Any) -> OpenAI:
     `RetryPolicy`'s job, so a failing call fails once, with what it streamed.
     """
     openai = require_openai()
-    return openai.OpenAI(**_client_kwargs(kwargs))  # type: ignore[no-any-return]
+    with own_work():
+        return openai.OpenAI(**_client_kwargs(kwargs))  # type: ignore[no-any-return]
 
 
 def async_client(**kwargs: Any) -> AsyncOpenAI:
     """An `openai.AsyncOpenAI`, configured as `client()`."""
     openai = require_openai()
-    return openai.AsyncOpenAI(**_client_kwargs(kwargs))  # type: ignore[no-any-return]
+    with own_work():  # an SSL context is loaded per client: tens of ms, on the loop if called there
+        return openai.AsyncOpenAI(**_client_kwargs(kwargs))  # type: ignore[no-any-return]
 
 
 def shared_client() -> OpenAI:

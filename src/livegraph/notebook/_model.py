@@ -11,7 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from livegraph import END, START, Event
+from livegraph import END, START, Event, MessageChunk
+from livegraph._messages import echoed
 
 from ._format import (
     STREAM_MODES,
@@ -43,6 +44,38 @@ def event_of(item: Any, caller: str) -> Event | None:
         f"{caller} takes events, not {type(item).__name__}: stream with "
         '`graph.stream(inputs, stream_mode="events")`, or show plain chunks with `Panel().append(chunk)`'
     )
+
+
+class Once:
+    """Lets each piece of an LLM reply through once, whatever modes it travelled through.
+
+    The LLM adapters with `custom=...` write a piece as a `MessageChunk` (to `messages`) and then as its
+    echo (to `custom`); a consumer fed both sees the first of the two and skips the other. Pieces are
+    matched by identity, and only the latest `KEEP` are remembered (an echo follows its message at once).
+    """
+
+    KEEP = 64
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[MessageChunk, bool]] = {}  # id(piece) -> (piece, seen as its echo)
+
+    def new(self, payload: Any) -> bool:
+        """Whether `payload` (a message chunk or a `custom` chunk) has text not shown yet."""
+        piece = echoed(payload)
+        as_echo = piece is not None
+        if piece is None:
+            if not isinstance(payload, MessageChunk):
+                return True
+            piece = payload
+        key = id(piece)
+        seen = self._seen.get(key)
+        if seen is not None and seen[0] is piece and seen[1] != as_echo:
+            del self._seen[key]
+            return False
+        self._seen[key] = (piece, as_echo)
+        if len(self._seen) > self.KEEP:
+            del self._seen[next(iter(self._seen))]
+        return True
 
 
 @dataclass(eq=False)
@@ -150,6 +183,8 @@ class RunModel:
         self.ended: float | None = None
         self.final_state: Any = None
         self.problem: str | None = None
+        self._once = Once()
+        self._asked: dict[str, tuple[Any, ...]] = {}  # task id -> the interrupts it stopped at
         self._step_names: dict[tuple[str, ...], Counter[str]] = {}
         self._step_seen: dict[tuple[str, ...], Counter[str]] = {}
         self._ends: dict[str, str] = {}  # START / END of subgraphs that ran: `outer:__start__` -> done
@@ -171,6 +206,8 @@ class RunModel:
         kind = event.kind
         if kind == "chunk" or kind == "message":
             payload = event.data[0] if kind == "message" else event.data
+            if not self._once.new(payload):
+                return
             text, line = format_chunk(payload, self.formatter)
             self._add(self._panel(event), text, line)
             if text and not line:
@@ -192,6 +229,8 @@ class RunModel:
         elif kind == "interrupt" and not event.ns:
             # The run still ends with `run_end`, which gives the time and the state.
             self.phase = "interrupted"
+            if event.task_id is not None:
+                self._asked[event.task_id] = tuple(event.data or ())
             values = "; ".join(compact_line(getattr(i, "value", i), 80) for i in event.data or ())
             where = f"at `{self._where(event)}`" if event.node or event.task_id else ""
             self.problem = ": ".join(part for part in (where, values) if part) or None
@@ -254,6 +293,15 @@ class RunModel:
                 self._set(panel, state)
 
     # -- reading it out ------------------------------------------------------------------------------
+
+    @property
+    def output(self) -> Any:
+        """What `graph.invoke` returns for this run: the final state, plus `__interrupt__` (the interrupts
+        in task order) when the run stopped at `interrupt()`."""
+        asked = [i for key in self.panels if key in self._asked for i in self._asked[key]]
+        if asked and isinstance(self.final_state, dict):
+            return {**self.final_state, "__interrupt__": asked}
+        return self.final_state
 
     def status(self, now: float) -> Status:
         """The status at time `now` (a `time.monotonic()` value, as event times are)."""

@@ -156,7 +156,8 @@ def run(
         **stream_kwargs: Passed on to `graph.stream` (`context=...`, ...).
 
     Returns:
-        The final state, as `graph.invoke` returns it.
+        What `graph.invoke` returns: the final state, with `__interrupt__` when the run stopped at
+        `interrupt()`.
 
     Raises:
         Whatever the run raises, after the view shows it in the failing node's panel.
@@ -169,7 +170,7 @@ def run(
             view.feed(item)
             items.append(item)
     after_run(graph, config, items, formatter=formatter, xray=xray)
-    return view.model.final_state
+    return view.model.output
 
 
 async def arun(
@@ -191,4 +192,4 @@ async def arun(
             view.feed(item)
             items.append(item)
     after_run(graph, config, items, formatter=formatter, xray=xray)
-    return view.model.final_state
+    return view.model.output

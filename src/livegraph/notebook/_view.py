@@ -34,7 +34,7 @@ from ._format import (
     unwrap,
 )
 from ._live import Live
-from ._model import RunModel, TextPanel, Update, event_of
+from ._model import Once, RunModel, TextPanel, Update, event_of
 
 INSTALL_HINT = "pip install 'livegraph[notebook]'"
 
@@ -321,6 +321,7 @@ class Panel:
         self.formatter = formatter
         self._queue: deque[Any] = deque()
         self._text = TextPanel("panel", title)
+        self._once = Once()  # fed `messages` and `custom`, an LLM adapter's piece shows once
         self.widget = w.PanelWidget(title=title)
         self._live = Live(self._flush, per_second=per_second, auto_refresh=auto_refresh)
 
@@ -376,8 +377,9 @@ class Panel:
                 if chunk.kind in ("task_error", "run_error"):
                     panel.state, panel.note, changed = "error", error_note(chunk.data), True
                 continue
-            text, line = format_chunk(unwrap(chunk), self.formatter)
-            panel.add(text, line)
+            payload = unwrap(chunk)
+            if self._once.new(payload):
+                panel.add(*format_chunk(payload, self.formatter))
         new = panel.take()
         if new:
             self.widget.append(new)
