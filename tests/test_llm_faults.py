@@ -70,8 +70,13 @@ def test_a_fault_mid_stream_fails_the_node_after_streaming_what_came(mode: str, 
     assert record.tokens_sent == 3
 
 
-def test_a_stream_cut_short_without_a_finish_reason_is_an_error() -> None:
+def test_a_stream_cut_short_without_a_finish_reason_is_returned_marked_incomplete(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from openai.types.chat import ChatCompletionChunk
+
+    from livegraph import MessageChunk
+    from livegraph.notebook import run as watch
 
     def chunk(content: str) -> ChatCompletionChunk:
         return ChatCompletionChunk.model_validate({
@@ -82,12 +87,21 @@ def test_a_stream_cut_short_without_a_finish_reason_is_an_error() -> None:
     def ask(state: State) -> State:
         return {"reply": llm.stream_chat([chunk("cut"), chunk(" short")], custom=True)}
 
-    seen, exc = run_until_error(graph_of(ask), {}, "sync", "custom")
-    assert seen == [{"role": "assistant", "content": "cut"}, {"role": "assistant", "content": " short"}]
-    assert str(exc) == (
-        "Node `ask`: the LLM call to model `m` failed after streaming 2 chunks: the stream ended before the model "
-        "finished (no `finish_reason` was sent). The 9 characters streamed so far are on `.partial_text`."
-    )
+    why = "the stream ended before the model finished (no `finish_reason` was sent)"
+    chunks = list(graph_of(ask).stream({}, stream_mode=["custom", "messages", "values"]))
+    order = [(mode, c[0] if mode == "messages" else c) for mode, c in chunks]
+    assert order == [
+        ("values", {}),
+        ("messages", MessageChunk("cut", id="c1")),
+        ("custom", {"role": "assistant", "content": "cut"}),
+        ("messages", MessageChunk(" short", id="c1")),
+        ("custom", {"role": "assistant", "content": " short"}),
+        ("messages", MessageChunk("", id="c1", response_metadata={"finish_reason": None, "incomplete": why,
+                                                                  "model_name": "m"})),
+        ("values", {"reply": {"role": "assistant", "content": "cut short", "incomplete": why}}),
+    ]
+    assert watch(graph_of(ask), {}) == {"reply": {"role": "assistant", "content": "cut short", "incomplete": why}}
+    assert capsys.readouterr().out.splitlines()[:3] == ["── ask · step 1 ──", "cut short", f"⚠ incomplete: {why}"]
 
 
 @pytest.mark.parametrize("mode", MODES)

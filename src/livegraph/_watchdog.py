@@ -111,6 +111,12 @@ def _loop_forever() -> None:
                 w.run.event("loop_blocked", task, {"seconds": round(now - since, 3), "over": False})
 
 
+def hold_loop(held: bool) -> None:
+    """The loop running in this thread is held by livegraph (True: a sync consumer steps it between items)
+    or runs for the graph again (False); time it is held is not counted against a node."""
+    _own[threading.get_ident()] = math.inf if held else time.monotonic()
+
+
 @contextlib.contextmanager
 def own_work() -> Iterator[None]:
     """Mark livegraph's own one-time work on this thread, so a loop it holds is not blamed on a node."""
@@ -146,4 +152,4 @@ def watch(run: Run, tasks: list[Task]) -> Iterator[None]:
             _watches.pop(key, None)
 
 
-__all__: list[Any] = ["own_work", "watch"]
+__all__: list[Any] = ["hold_loop", "own_work", "watch"]
