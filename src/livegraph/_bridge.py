@@ -128,6 +128,7 @@ def _on_caller_loop(
     ctx = contextvars.copy_context()
     driver = ctx.run(asyncio.ensure_future, drive(run, data, box.put, lazy=lazy))
     items = box.items
+    _watchdog.hold_loop(True)  # between items this thread runs the consumer, not the graph's nodes
 
     def get() -> Any:
         if not items:
@@ -156,6 +157,44 @@ def _on_caller_loop(
         _watchdog.hold_loop(False)
 
 
+def waiting_on_loop(run: Run, q: queue.SimpleQueue[Any]) -> tuple[Any, Any]:
+    """`(get, put)` for a sync graph's driver thread and its consumer. Where a loop runs in the consumer's
+    thread, waiting for the next item steps that loop (as for async graphs), so a stop it is asked for
+    (`asyncio.run`'s Ctrl-C, a kernel interrupt of an async cell) is seen at once; else `q`'s own."""
+    loop = _caller_loop()
+    if loop is None or _pumping.get(loop):
+        return q.get, q.put
+    waiting: list[asyncio.Future[None]] = []
+
+    def wake() -> None:
+        if waiting and not waiting[0].done():
+            waiting[0].set_result(None)
+
+    def put(item: Any) -> None:
+        q.put(item)
+        if waiting:
+            loop.call_soon_threadsafe(wake)
+
+    def get() -> Any:
+        try:
+            return q.get_nowait()
+        except queue.Empty:
+            pass
+        waiting.append(loop.create_future())
+        try:
+            while True:
+                try:
+                    return q.get_nowait()
+                except queue.Empty:
+                    _pump(loop, waiting[0])
+                    waiting[0] = loop.create_future()
+        finally:
+            waiting.clear()
+
+    run.put = put
+    return get, put
+
+
 def _settle(fut: asyncio.Future[None]) -> None:
     if not fut.done():
         fut.set_result(None)
@@ -177,7 +216,7 @@ def _pump(loop: asyncio.AbstractEventLoop, until: asyncio.Future[Any], *, interr
     if outer is not None:
         asyncio.tasks._leave_task(loop, outer)
     _pumping[loop] = _pumping.get(loop, 0) + 1
-    _watchdog.hold_loop(False)
+    held = _watchdog.hold_loop(False)
     try:
         while not until.done():
             if interruptible:
@@ -187,7 +226,7 @@ def _pump(loop: asyncio.AbstractEventLoop, until: asyncio.Future[Any], *, interr
                     raise asyncio.CancelledError
             loop._run_once()  # type: ignore[attr-defined]
     finally:
-        _watchdog.hold_loop(True)  # the consumer has the loop now: not a node blocking it
+        _watchdog.hold_loop(held)  # back to the consumer (which holds the loop, if it is a sync consumer)
         _pumping[loop] -= 1
         if not _pumping[loop]:
             del _pumping[loop]

@@ -111,10 +111,17 @@ def _loop_forever() -> None:
                 w.run.event("loop_blocked", task, {"seconds": round(now - since, 3), "over": False})
 
 
-def hold_loop(held: bool) -> None:
-    """The loop running in this thread is held by livegraph (True: a sync consumer steps it between items)
-    or runs for the graph again (False); time it is held is not counted against a node."""
-    _own[threading.get_ident()] = math.inf if held else time.monotonic()
+def hold_loop(held: bool | float | None) -> float | None:
+    """The loop running in this thread is held by livegraph (True: a sync consumer that steps it between
+    items has it) or runs for the graph again (False); time it is held is not counted against a node. A
+    float or None (what an earlier call returned) puts that state back. Returns the state before."""
+    me = threading.get_ident()
+    before = _own.get(me)
+    if held is None:
+        _own.pop(me, None)
+    else:
+        _own[me] = held if isinstance(held, float) else math.inf if held else time.monotonic()
+    return before
 
 
 @contextlib.contextmanager

@@ -39,11 +39,11 @@ _async_client: tuple[tuple[str, str], AsyncOpenAI] | None = None
 
 def require_openai() -> ModuleType:
     """The `openai` module, or an ImportError that says how to install it."""
-    loaded = sys.modules.get("openai")
-    if loaded is not None:
-        return loaded
+    # A second or so on a cold start: never blamed on the node whose loop it held. (Once loaded, the import
+    # statement only looks it up, and waits while another thread is still importing it.)
+    first = "openai" not in sys.modules
     try:
-        with own_work():  # a second or so on a cold start: never blamed on the node whose loop it held
+        with own_work() if first else contextlib.nullcontext():
             import openai
     except ImportError as exc:
         raise ImportError(
