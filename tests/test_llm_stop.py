@@ -8,10 +8,13 @@ running loop) and `graph.astream`."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import signal
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, TypedDict
 
 import pytest
@@ -175,3 +178,84 @@ def test_stopping_returns_and_lets_go_of_the_call_within_a_second(
         if moment != "connect" and (caller, kind, how) != ("stream_in_loop", "async", "break"):
             # the server saw the connection go
             assert server.released and server.released[0] - stopped < LIMIT
+
+
+# -- the notebook's stop button: a kernel interrupt ---------------------------------------------------------------
+KERNEL_SETUP = """
+import json, os, time
+from typing import TypedDict
+from livegraph import llm
+from livegraph.graph import START, StateGraph
+
+llm.warm_up()
+os.environ.update(OPENAI_BASE_URL={base_url!r}, OPENAI_API_KEY="sk-test")
+ended = []
+
+class S(TypedDict, total=False):
+    out: str
+
+def talk(state):
+    try:
+        return {{"out": llm.chat([{{"role": "user", "content": "hi"}}], model="m")["content"]}}
+    finally:
+        ended.append(time.monotonic())
+
+async def atalk(state):
+    try:
+        return {{"out": (await llm.achat([{{"role": "user", "content": "hi"}}], model="m"))["content"]}}
+    finally:
+        ended.append(time.monotonic())
+
+graph = StateGraph(S).add_node("talk", talk if {kind!r} == "sync" else atalk).add_edge(START, "talk").compile()
+"""
+
+KERNEL_CELLS = {
+    "stream": "for _ in graph.stream({}, stream_mode='custom'): pass",
+    "astream": "async for _ in graph.astream({}, stream_mode='custom'): pass",
+}
+
+
+@pytest.fixture(name="kernel", scope="module")
+def kernel_fixture() -> Iterator[Any]:
+    jupyter_client = pytest.importorskip("jupyter_client")
+    tests = Path(__file__).resolve().parent
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY")}
+    env["PYTHONPATH"] = os.pathsep.join([str(tests.parent / "src"), str(tests)])
+    km, kc = jupyter_client.manager.start_new_kernel(kernel_name="python3", env=env)
+    yield km, kc
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+
+
+@pytest.mark.kernel
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("cell", list(KERNEL_CELLS))
+@pytest.mark.parametrize("kind", ["sync", "async"])
+@pytest.mark.parametrize("moment", MOMENTS)
+def test_the_notebook_stop_button_returns_and_lets_go_within_a_second(
+    kernel: Any, moment: str, kind: str, cell: str
+) -> None:
+    km, kc = kernel
+    with KeepAliveServer(moment) as server:
+        setup = kc.execute_interactive(KERNEL_SETUP.format(base_url=server.base_url, kind=kind), timeout=60)
+        assert setup["content"]["status"] == "ok"
+        msg_id = kc.execute(KERNEL_CELLS[cell])
+        _wait_for_the_stall(server, moment)
+        time.sleep(0.2)
+        pressed = time.monotonic()  # the same clock as the kernel's on this machine
+        km.interrupt_kernel()
+        reply = kc.get_shell_msg(timeout=10)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = kc.get_shell_msg(timeout=10)
+        returned = time.monotonic() - pressed
+        assert (reply["content"]["status"], reply["content"]["ename"]) in (
+            ("error", "KeyboardInterrupt"), ("error", "CancelledError"))
+        assert returned < LIMIT, f"the cell returned {returned:.2f} s after the interrupt"
+        time.sleep(LIMIT)
+        out: list[str] = []
+        kc.execute_interactive("print(json.dumps(ended))", timeout=30,
+                               output_hook=lambda m: out.append(m["content"].get("text", "")))
+        ended = json.loads("".join(out))
+        assert ended and ended[0] - pressed < LIMIT, "the node was still in its call a second later"
+        if moment != "connect":
+            assert server.released and server.released[0] - pressed < LIMIT

@@ -21,12 +21,11 @@ import asyncio
 import concurrent.futures
 import contextvars
 import queue
-import signal
 import threading
 from collections.abc import Generator
 from typing import Any
 
-from . import _watchdog
+from . import _sigint, _watchdog
 from ._async import Outbox, drive
 from ._run import Run
 from ._sync import consume
@@ -204,15 +203,20 @@ def _pump(loop: asyncio.AbstractEventLoop, until: asyncio.Future[Any], *, interr
     """Step `loop` (running in this thread, which is inside one of its callbacks) until `until` is done.
 
     The task that called us is set aside while other tasks run (asyncio allows one current task per loop)
-    and put back after. A stop asked for meanwhile ends the pumping: Ctrl-C (raised here as
-    KeyboardInterrupt, not inside some task), or a cancellation of the calling task (`asyncio.run`'s Ctrl-C
-    handler, a kernel interrupt of an async cell), raised here as CancelledError.
+    and put back after. A stop asked for meanwhile ends the pumping: Ctrl-C or a kernel interrupt (raised
+    here as KeyboardInterrupt, not inside whichever task step it lands in; see `_sigint`), or a
+    cancellation of the calling task, raised here as CancelledError.
     """
     assert isinstance(loop, asyncio.BaseEventLoop)
     outer = asyncio.current_task(loop)
     asked = _cancel_requests(outer)
     interrupted: list[int] = []
-    restore = _catch_sigint(loop, interrupted) if interruptible else None
+
+    def note() -> None:  # from the signal handler: only note it and wake the loop
+        interrupted.append(1)
+        loop.call_soon_threadsafe(_nothing)
+
+    remove = _sigint.on_sigint(note) if interruptible else _nothing
     if outer is not None:
         asyncio.tasks._leave_task(loop, outer)
     _pumping[loop] = _pumping.get(loop, 0) + 1
@@ -232,8 +236,7 @@ def _pump(loop: asyncio.AbstractEventLoop, until: asyncio.Future[Any], *, interr
             del _pumping[loop]
         if outer is not None:
             asyncio.tasks._enter_task(loop, outer)
-        if restore is not None:
-            signal.signal(signal.SIGINT, restore)
+        remove()
 
 
 def _cancel_requests(task: asyncio.Task[Any] | None) -> int:
@@ -243,21 +246,6 @@ def _cancel_requests(task: asyncio.Task[Any] | None) -> int:
     if cancelling is not None:
         return int(cancelling())
     return int(bool(getattr(task, "_must_cancel", False)))
-
-
-def _catch_sigint(loop: asyncio.AbstractEventLoop, interrupted: list[int]) -> Any:
-    """While pumping, Ctrl-C is noted and wakes the loop, so it is raised in `_pump` rather than inside
-    whichever task step it happens to land in. Only where Python's default handler is installed."""
-    if threading.current_thread() is not threading.main_thread():
-        return None
-    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        return None
-
-    def note(signum: int, frame: Any) -> None:
-        interrupted.append(signum)
-        loop.call_soon_threadsafe(_nothing)
-
-    return signal.signal(signal.SIGINT, note)
 
 
 def _nothing() -> None:
