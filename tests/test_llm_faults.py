@@ -366,7 +366,8 @@ def test_a_proxy_that_loses_its_upstream_gives_an_incomplete_reply_and_says_so(
     mode: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from keepalive_server import KeepAliveServer
-    from livegraph.notebook import RunView, run as watch
+    from livegraph.notebook import RunView
+    from livegraph.notebook import run as watch
 
     why = "the stream ended before the model finished (no `finish_reason` was sent)"
     with KeepAliveServer("no_finish") as server:

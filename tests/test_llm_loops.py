@@ -240,3 +240,55 @@ def test_in_a_kernel_every_mix_works_with_one_client(kernel: _Kernel, server: st
     _one_text([ast.literal_eval(r) if r.startswith("'") else r for r in results], server)
     if server == "keepalive":
         assert kernel.run("print(keepalive.connections < keepalive.requests)") == "True"
+
+
+# -- on the caller's loop: the consumer holds the loop between items -------------------------------------------
+def _loop_graph(block: bool) -> Any:
+    import asyncio
+    import time
+    from typing import TypedDict
+
+    from livegraph.config import get_stream_writer
+    from livegraph.graph import START, StateGraph
+
+    class S(TypedDict, total=False):
+        x: int
+
+    async def talk(state: S) -> S:
+        writer = get_stream_writer()
+        for i in range(3):
+            writer(i)
+            if block:
+                time.sleep(0.7)  # the node's own mistake
+            await asyncio.sleep(0)
+        return {"x": 1}
+
+    return StateGraph(S).add_node(talk).add_edge(START, "talk").compile()
+
+
+@pytest.mark.parametrize("block", [False, True], ids=["slow-consumer", "blocking-node"])
+def test_only_a_node_that_blocks_the_loop_is_reported_not_a_slow_consumer(block: bool) -> None:
+    import asyncio
+    import time
+    import warnings
+
+    graph = _loop_graph(block)
+
+    async def cell() -> list[Any]:
+        events = []
+        for event in graph.stream({}, stream_mode="events"):
+            events.append(event)
+            if event.kind == "chunk" and not block:
+                time.sleep(0.7)  # the cell's own work between chunks: the graph waits, nobody is blamed
+        return events
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        events = asyncio.run(cell())
+    blocked = [(e.node, e.data["over"]) for e in events if e.kind == "loop_blocked"]
+    assert [e.data for e in events if e.kind == "chunk"] == [0, 1, 2]
+    if block:
+        assert blocked[0] == ("talk", False) and set(blocked) == {("talk", False), ("talk", True)}
+        assert len([w for w in caught if w.category is RuntimeWarning]) >= 1
+    else:
+        assert blocked == [] and [w for w in caught if w.category is RuntimeWarning] == []
