@@ -292,3 +292,34 @@ def test_only_a_node_that_blocks_the_loop_is_reported_not_a_slow_consumer(block:
         assert len([w for w in caught if w.category is RuntimeWarning]) >= 1
     else:
         assert blocked == [] and [w for w in caught if w.category is RuntimeWarning] == []
+
+
+@pytest.mark.parametrize("outer_call", ["ainvoke", "invoke_in_loop"])
+def test_a_sync_call_on_an_async_graph_from_inside_an_async_node_names_the_right_call(outer_call: str) -> None:
+    import asyncio
+    from typing import TypedDict
+
+    from livegraph.graph import START, StateGraph
+
+    class S(TypedDict, total=False):
+        x: int
+
+    async def leaf(state: S) -> S:
+        return {"x": 1}
+
+    inner = StateGraph(S).add_node(leaf).add_edge(START, "leaf").compile()
+
+    async def outer(state: S) -> S:
+        return inner.invoke({"x": 0})  # type: ignore[no-any-return]
+
+    graph = StateGraph(S).add_node(outer).add_edge(START, "outer").compile()
+
+    async def main() -> Any:
+        return await graph.ainvoke({"x": 0}) if outer_call == "ainvoke" else graph.invoke({"x": 0})
+
+    with pytest.raises(RuntimeError) as info:
+        asyncio.run(main())
+    assert str(info.value) == (
+        "A sync call (`graph.stream`/`graph.invoke`) on an async graph was made from inside an async node; "
+        "use `await graph.ainvoke(...)` or `graph.astream(...)` there"
+    )

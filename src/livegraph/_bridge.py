@@ -27,6 +27,7 @@ from typing import Any
 
 from . import _sigint, _watchdog
 from ._async import Outbox, drive
+from ._context import CURRENT
 from ._run import Run
 from ._sync import consume
 
@@ -79,7 +80,7 @@ def bridged(
         raise RuntimeError(NESTED)
     caller = _caller_loop()
     if caller is not None:
-        if _pumping.get(caller):
+        if _pumping.get(caller) or CURRENT.get() is not None:  # on the loop, inside a node
             raise RuntimeError(NESTED)
         return _on_caller_loop(caller, run, data, lazy)
     return _on_background_loop(run, data, q, lazy)

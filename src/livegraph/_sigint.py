@@ -27,6 +27,8 @@ def on_sigint(stop: Callable[[], None]) -> Callable[[], None]:
     global _previous, _serial
     if threading.current_thread() is not threading.main_thread():
         return _nothing
+    if not _stops and signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        return _nothing  # the process ignores Ctrl-C on purpose
     _serial += 1
     key = _serial
     if not _stops:
