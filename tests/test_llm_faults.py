@@ -70,8 +70,13 @@ def test_a_fault_mid_stream_fails_the_node_after_streaming_what_came(mode: str, 
     assert record.tokens_sent == 3
 
 
-def test_a_stream_cut_short_without_a_finish_reason_is_an_error() -> None:
+def test_a_stream_cut_short_without_a_finish_reason_is_returned_marked_incomplete(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from openai.types.chat import ChatCompletionChunk
+
+    from livegraph import MessageChunk
+    from livegraph.notebook import run as watch
 
     def chunk(content: str) -> ChatCompletionChunk:
         return ChatCompletionChunk.model_validate({
@@ -82,12 +87,21 @@ def test_a_stream_cut_short_without_a_finish_reason_is_an_error() -> None:
     def ask(state: State) -> State:
         return {"reply": llm.stream_chat([chunk("cut"), chunk(" short")], custom=True)}
 
-    seen, exc = run_until_error(graph_of(ask), {}, "sync", "custom")
-    assert seen == [{"role": "assistant", "content": "cut"}, {"role": "assistant", "content": " short"}]
-    assert str(exc) == (
-        "Node `ask`: the LLM call to model `m` failed after streaming 2 chunks: the stream ended before the model "
-        "finished (no `finish_reason` was sent). The 9 characters streamed so far are on `.partial_text`."
-    )
+    why = "the stream ended before the model finished (no `finish_reason` was sent)"
+    chunks = list(graph_of(ask).stream({}, stream_mode=["custom", "messages", "values"]))
+    order = [(mode, c[0] if mode == "messages" else c) for mode, c in chunks]
+    assert order == [
+        ("values", {}),
+        ("messages", MessageChunk("cut", id="c1")),
+        ("custom", {"role": "assistant", "content": "cut"}),
+        ("messages", MessageChunk(" short", id="c1")),
+        ("custom", {"role": "assistant", "content": " short"}),
+        ("messages", MessageChunk("", id="c1", response_metadata={"finish_reason": None, "incomplete": why,
+                                                                  "model_name": "m"})),
+        ("values", {"reply": {"role": "assistant", "content": "cut short", "incomplete": why}}),
+    ]
+    assert watch(graph_of(ask), {}) == {"reply": {"role": "assistant", "content": "cut short", "incomplete": why}}
+    assert capsys.readouterr().out.splitlines()[:3] == ["── ask · step 1 ──", "cut short", f"⚠ incomplete: {why}"]
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -295,3 +309,93 @@ def test_the_default_retry_policy_retries_a_dropped_stream_but_not_a_404() -> No
 
         assert graph_of(ask_again, retry_policy=policy).invoke({})["reply"]["content"] == "one two"
         assert len(server.requests) == 2
+
+
+# -- what OpenAI-compatible proxies answer ----------------------------------------------------------------------
+@pytest.mark.parametrize("mode", MODES)
+def test_a_proxy_s_400_for_an_unknown_model_reads_well_and_gets_the_hint(mode: str) -> None:
+    from keepalive_server import KeepAliveServer
+
+    with KeepAliveServer("bad_model") as server:
+        def ask(state: State) -> State:
+            with openai.OpenAI(base_url=server.base_url, api_key="sk-test", max_retries=0) as client:
+                return {"reply": llm.chat([{"role": "user", "content": "hi"}], model="gpt-nope", client=client)}
+
+        async def aask(state: State) -> State:
+            async with openai.AsyncOpenAI(base_url=server.base_url, api_key="sk-test", max_retries=0) as client:
+                return {"reply": await llm.achat([{"role": "user", "content": "hi"}], model="gpt-nope", client=client)}
+
+        _, exc = run_until_error(graph_of(ask if mode == "sync" else aask), {}, mode, "custom")
+    assert str(exc) == (
+        "Node `ask`: the LLM call to model `gpt-nope` failed before streaming: the server answered HTTP 400 "
+        "(Invalid model name passed in model=gpt-nope. Call `/v1/models` to view available models for your key.). "
+        "Check the model name (`model=` or `LIVEGRAPH_MODEL`) and `OPENAI_BASE_URL`."
+    )
+    assert (exc.status_code, exc.transient) == (400, False)
+
+
+@pytest.mark.parametrize(
+    ("body", "said", "hint"),
+    [
+        ({"message": "Authentication Error, Invalid proxy server token passed. Received API Key = sk-...test"},
+         "Authentication Error, Invalid proxy server token passed. Received API Key = sk-...test",
+         "Check `OPENAI_API_KEY`."),
+        ({"message": "The model `gpt-5` does not exist or you do not have access to it.", "code": "model_not_found"},
+         "The model `gpt-5` does not exist or you do not have access to it.",
+         "Check the model name (`model=` or `LIVEGRAPH_MODEL`) and `OPENAI_BASE_URL`."),
+        ({"detail": "'messages' is a required property"}, "'messages' is a required property", ""),
+        ("{'error': {'message': 'nested\\n  twice'}}", "nested twice", ""),
+    ],
+    ids=["bad-key", "unknown-model", "detail", "nested-repr"],
+)
+def test_a_400_body_is_read_and_hinted(body: Any, said: str, hint: str) -> None:
+    from livegraph.llm._errors import stream_error
+
+    class BadRequest(Exception):
+        status_code = 400
+
+    cause = BadRequest()
+    cause.body = body  # type: ignore[attr-defined]
+    error = stream_error(cause, node=None, model="m", streamed=None, partial_text="")
+    expected = f"The LLM call to model `m` failed before streaming: the server answered HTTP 400 ({said})."
+    assert str(error) == (f"{expected} {hint}" if hint else expected)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_proxy_that_loses_its_upstream_gives_an_incomplete_reply_and_says_so(
+    mode: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from keepalive_server import KeepAliveServer
+    from livegraph.notebook import RunView
+    from livegraph.notebook import run as watch
+
+    why = "the stream ended before the model finished (no `finish_reason` was sent)"
+    with KeepAliveServer("no_finish") as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+
+        def ask(state: State) -> State:
+            return {"reply": llm.chat([{"role": "user", "content": "hi"}], model="m")}
+
+        async def aask(state: State) -> State:
+            return {"reply": await llm.achat([{"role": "user", "content": "hi"}], model="m")}
+
+        graph = graph_of(ask if mode == "sync" else aask)
+        assert watch(graph, {}) == {
+            "reply": {"role": "assistant", "content": "Cats are small carnivorous mammals.", "incomplete": why}}
+        header, text, note, _status = capsys.readouterr().out.splitlines()
+        assert (header, text, note) == ("── ask · step 1 ──", "Cats are small carnivorous mammals.", f"⚠ incomplete: {why}")
+        import comm
+        from comm.base_comm import BaseComm
+
+        class Silent(BaseComm):
+            def publish_msg(self, *args: Any, **kwargs: Any) -> None:
+                pass
+
+        monkeypatch.setattr(comm, "create_comm", Silent)
+        view = RunView(graph, auto_refresh=False)
+        with view:
+            for item in graph.stream({}, stream_mode="events"):
+                view.feed(item)
+    assert [(p.title, p.text) for p in view.model.records()] == [
+        ("ask", f"Cats are small carnivorous mammals.\n⚠ incomplete: {why}\n")]

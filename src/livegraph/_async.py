@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from . import _persist
+from . import _persist, _sigint
 from ._errors import GraphBubbleUp, GraphInterrupt, ParentCommand
 from ._plan import Task, TaskResult
 from ._run import (
@@ -101,7 +101,14 @@ async def astart(run: Run, data: Any) -> None:
 
 
 async def arun_loop(run: Run, data: Any) -> AsyncGenerator[None, None]:
-    """Run the graph; yield after the input and after every superstep."""
+    """Run the graph; yield after the input and after every superstep. Ctrl-C (a notebook's stop button)
+    stops it within a second, also where the loop's own handler would not get to it (see `_sigint`)."""
+    loop, task = asyncio.get_running_loop(), asyncio.current_task()
+
+    def interrupted() -> None:  # from the signal handler: only schedule the stop
+        loop.call_soon_threadsafe(_stop, run, task)
+
+    unregister = _sigint.on_sigint(interrupted)
     try:
         await astart(run, data)
         yield
@@ -113,6 +120,14 @@ async def arun_loop(run: Run, data: Any) -> AsyncGenerator[None, None]:
     except Exception as exc:
         run.event("run_error", None, exc)
         raise
+    finally:
+        unregister()
+
+
+def _stop(run: Run, task: asyncio.Task[Any] | None) -> None:
+    run.stop.cancel()
+    if task is not None:
+        task.cancel()
 
 
 async def aexecute(run: Run, tasks: list[Task]) -> list[TaskResult]:

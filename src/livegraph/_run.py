@@ -569,15 +569,17 @@ def note_failure(run: Run, task: Task, exc: BaseException) -> None:
         exc,
         f"During task with name '{task.name}' and id '{task.id}' (node `{task.name}`, step {run.step}{where})",
     )
-    if isinstance(exc, RuntimeError) and ("different event loop" in str(exc) or "different loop" in str(exc)):
+    if isinstance(exc, RuntimeError) and any(s in str(exc) for s in CROSS_LOOP_SIGNS):
         add_note(exc, CROSS_LOOP_HINT)
 
 
+CROSS_LOOP_SIGNS = ("different event loop", "different loop", "Event loop is closed")
 CROSS_LOOP_HINT = (
-    "An async client (e.g. a module-level AsyncOpenAI()) reused a connection it opened on another event loop. "
-    "Sync calls on async graphs run on livegraph's background loop, while `await` in a cell runs on the "
-    "kernel's loop. Use `livegraph.llm.async_client()`/`achat()` (one client per loop), create the client "
-    "inside the node, or keep one style (`graph.stream` or `await graph.astream`) per client."
+    "An async client (e.g. a module-level AsyncOpenAI()) reused a connection it opened on another event loop: "
+    "each `asyncio.run(...)` makes a new loop, and sync calls made where no loop runs use livegraph's own. "
+    "Use `livegraph.llm.async_client()` (one connection pool per loop, any loop), or make every call on one "
+    "loop: in a notebook `graph.stream`, `await graph.astream` and a cell's `await` all share the kernel's "
+    "loop; in a script, make them inside one `asyncio.run(main())`."
 )
 
 

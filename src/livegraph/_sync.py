@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import inspect
 import queue
+import sys
 import threading
 import time
 from collections import deque
@@ -291,18 +292,23 @@ def live(run: Run, data: Any, q: queue.SimpleQueue[Any]) -> Generator[Any, None,
     ctx = contextvars.copy_context()
     gate = threading.Semaphore(0)
     step = StepDone(gate.release)
+    get, put = q.get, q.put
+    if "asyncio" in sys.modules:  # an event loop may run in this thread (a notebook cell): keep it turning
+        from ._bridge import waiting_on_loop
+
+        get, put = waiting_on_loop(run, q)
 
     def drive() -> None:
         loop = run_loop(run, data)
         try:
             for _ in loop:
-                q.put(step)
+                put(step)
                 gate.acquire()
                 if run.cancelled:
                     return
-            q.put(DONE)
+            put(DONE)
         except BaseException as exc:  # handed to the consumer
-            q.put((DONE, exc))
+            put((DONE, exc))
         finally:
             loop.close()
 
@@ -310,7 +316,7 @@ def live(run: Run, data: Any, q: queue.SimpleQueue[Any]) -> Generator[Any, None,
     thread.start()
     finished = False
     try:
-        yield from consume(q.get)
+        yield from consume(get)
         finished = True
     finally:
         if not finished:

@@ -111,6 +111,19 @@ def _loop_forever() -> None:
                 w.run.event("loop_blocked", task, {"seconds": round(now - since, 3), "over": False})
 
 
+def hold_loop(held: bool | float | None) -> float | None:
+    """The loop running in this thread is held by livegraph (True: a sync consumer that steps it between
+    items has it) or runs for the graph again (False); time it is held is not counted against a node. A
+    float or None (what an earlier call returned) puts that state back. Returns the state before."""
+    me = threading.get_ident()
+    before = _own.get(me)
+    if held is None:
+        _own.pop(me, None)
+    else:
+        _own[me] = held if isinstance(held, float) else math.inf if held else time.monotonic()
+    return before
+
+
 @contextlib.contextmanager
 def own_work() -> Iterator[None]:
     """Mark livegraph's own one-time work on this thread, so a loop it holds is not blamed on a node."""
@@ -146,4 +159,4 @@ def watch(run: Run, tasks: list[Task]) -> Iterator[None]:
             _watches.pop(key, None)
 
 
-__all__: list[Any] = ["own_work", "watch"]
+__all__: list[Any] = ["hold_loop", "own_work", "watch"]

@@ -27,6 +27,10 @@ Local servers, for example:
 - llama.cpp (`llama-server`): `OPENAI_BASE_URL=http://localhost:8080/v1 OPENAI_API_KEY=none LIVEGRAPH_MODEL=any`
 - LM Studio: `OPENAI_BASE_URL=http://localhost:1234/v1 OPENAI_API_KEY=lm-studio LIVEGRAPH_MODEL=<loaded model>`
 
+`async_client()` keeps one connection pool per event loop, so one client (even at module level) works from
+`graph.stream`, `await graph.astream`, your own awaits and successive `asyncio.run` calls; with `client()`,
+stopping the run cuts a call at any moment (connecting, waiting for the answer, streaming).
+
 `warm_up()` does the one-time work (importing the OpenAI SDK, starting the embedded server) ahead of the
 first call; `warm_up(background=True)` starts it in a thread and returns at once.
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from livegraph._messages import MessageChunk, echo
 from livegraph.config import get_config, get_message_writer, get_stream_writer, on_cancel
-from livegraph.llm._errors import TRUNCATED, LLMStreamError, stream_error
+from livegraph.llm._errors import INCOMPLETE, LLMStreamError, stream_error
 
 Custom = bool | Callable[[MessageChunk], Any]
 
@@ -39,6 +39,8 @@ def _drop(chunk: Any) -> None:
 class _Assembly:
     """What one reply has streamed so far, and where its pieces go."""
 
+    complete_by_end = False  # True where the end of the stream is the end of the reply (plain text)
+
     def __init__(self, custom: Custom, messages: bool, model: str | None, id: str | None = None) -> None:
         self.model = model
         self.id = id
@@ -48,6 +50,7 @@ class _Assembly:
         self.usage: dict[str, int] | None = None
         self.finish_reason: str | None = None
         self.streamed = 0  # pieces written to the stream so far
+        self.incomplete: str | None = None
         self.to_custom = custom if callable(custom) else None
         try:
             metadata = get_config().get("metadata") or {}
@@ -82,7 +85,14 @@ class _Assembly:
         raise NotImplementedError
 
     def finish(self) -> None:
-        """Called when the stream ends without error; raises if the reply was cut short."""
+        """Called when the stream ends without error. A reply the model did not finish (no `finish_reason`:
+        a proxy that lost its upstream) is kept, marked incomplete, and a last piece tells the stream."""
+        if self.finish_reason is None and self.complete_by_end:
+            return
+        if self.finish_reason is None:
+            self.incomplete = INCOMPLETE
+            metadata = {"finish_reason": None, "incomplete": INCOMPLETE, "model_name": self.model}
+            self.emit(MessageChunk("", self.role, self.id, [], None, metadata))
 
     def tool_chunk(self, index: int, id: str | None, name: str | None, args: str | None) -> dict[str, Any]:
         """Merge one tool-call delta into the assembled calls; returns it as a `tool_call_chunks` entry."""
@@ -107,6 +117,8 @@ class _Assembly:
             message["tool_calls"] = [self.calls[index] for index in sorted(self.calls)]
         if self.usage is not None:
             message["usage"] = self.usage
+        if self.incomplete is not None:
+            message["incomplete"] = self.incomplete
         return message
 
 
@@ -151,9 +163,6 @@ class _ChatAssembly(_Assembly):
                       "total_tokens": usage.total_tokens}
         self.emit(MessageChunk(content, self.role, self.id, tool_chunks, counts, metadata))
 
-    def finish(self) -> None:
-        if self.finish_reason is None:
-            raise self.failure(TRUNCATED)
 
 
 class _ResponsesAssembly(_Assembly):
@@ -196,13 +205,12 @@ class _ResponsesAssembly(_Assembly):
         metadata = {"finish_reason": self.finish_reason, "model_name": self.model}
         self.emit(MessageChunk("", self.role, self.id, [], counts, metadata))
 
-    def finish(self) -> None:
-        if self.finish_reason is None:
-            raise self.failure("the stream ended before `response.completed`")
 
 
 class _TextAssembly(_Assembly):
     """Assembles plain text pieces from any (async) iterable."""
+
+    complete_by_end = True
 
     def feed(self, piece: Any) -> None:
         if not isinstance(piece, str):
@@ -319,11 +327,14 @@ def stream_chat(stream: Iterable[Any], *, custom: Custom = False, messages: bool
     Returns:
         `{"role": "assistant", "content": str | None}`, plus `"tool_calls"` (OpenAI format, complete JSON
         arguments) when the model called tools and `"usage"` (`prompt_tokens`, `completion_tokens`,
-        `total_tokens`) when the server sent it (`stream_options={"include_usage": True}`); drop `usage`
-        before sending the message back to a server that rejects unknown keys.
+        `total_tokens`) when the server sent it (`stream_options={"include_usage": True}`), plus
+        `"incomplete"` (why) when the stream ended before the model finished (no `finish_reason`, as when a
+        proxy loses its upstream): the text is what came, and the live view says so. Drop `usage` and
+        `incomplete` before sending the message back to a server that rejects unknown keys.
 
     Raises:
-        LLMStreamError: The stream failed or was cut short; see its `.partial_text`.
+        LLMStreamError: The stream failed (an HTTP error, a dropped connection, a malformed chunk, a
+            timeout); see its `.partial_text`.
     """
     assembly = _ChatAssembly(custom, messages, model)
     _drain(stream, assembly)

@@ -7,7 +7,6 @@ the process-wide embedded server, started on first use and stopped at exit.
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import contextlib
 import importlib
@@ -18,6 +17,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from livegraph._watchdog import own_work
+from livegraph.llm._http import per_loop_transport, stoppable_transport
 from livegraph.llm._model import DEFAULT_MODEL, OfflineModel, Script
 from livegraph.llm._server import EmbeddedServer
 
@@ -34,18 +34,16 @@ NO_KEY = "no-key"
 _shared: EmbeddedServer | None = None
 _shared_lock = threading.Lock()
 _sync_clients: dict[tuple[str, str], OpenAI] = {}
-# An async client's connections belong to one event loop; keep the one for the latest loop only, so clients
-# of loops that have ended (each `asyncio.run`) are dropped instead of piling up.
-_async_client: tuple[asyncio.AbstractEventLoop, tuple[str, str], AsyncOpenAI] | None = None
+_async_client: tuple[tuple[str, str], AsyncOpenAI] | None = None
 
 
 def require_openai() -> ModuleType:
     """The `openai` module, or an ImportError that says how to install it."""
-    loaded = sys.modules.get("openai")
-    if loaded is not None:
-        return loaded
+    # A second or so on a cold start: never blamed on the node whose loop it held. (Once loaded, the import
+    # statement only looks it up, and waits while another thread is still importing it.)
+    first = "openai" not in sys.modules
     try:
-        with own_work():  # a second or so on a cold start: never blamed on the node whose loop it held
+        with own_work() if first else contextlib.nullcontext():
             import openai
     except ImportError as exc:
         raise ImportError(
@@ -162,18 +160,31 @@ def client(**kwargs: Any) -> OpenAI:
     """An `openai.OpenAI` for the configured endpoint, or for the embedded server if none is configured.
 
     Keyword arguments go to `openai.OpenAI`. `max_retries` defaults to 0: retries are the node's
-    `RetryPolicy`'s job, so a failing call fails once, with what it streamed.
+    `RetryPolicy`'s job, so a failing call fails once, with what it streamed. Unless you pass your own
+    `http_client`, stopping the run cuts a call made with it at any moment (connecting, waiting for the
+    answer, streaming) and frees the node's thread within a second.
     """
     openai = require_openai()
     with own_work():
-        return openai.OpenAI(**_client_kwargs(kwargs))  # type: ignore[no-any-return]
+        options = _client_kwargs(kwargs)
+        if "http_client" not in options:
+            options["http_client"] = openai.DefaultHttpxClient(transport=stoppable_transport(openai))
+        return openai.OpenAI(**options)  # type: ignore[no-any-return]
 
 
 def async_client(**kwargs: Any) -> AsyncOpenAI:
-    """An `openai.AsyncOpenAI`, configured as `client()`."""
+    """An `openai.AsyncOpenAI`, configured as `client()`, that works on any event loop.
+
+    Unless you pass your own `http_client`, it keeps one connection pool per event loop, so one client
+    (even at module level) serves `graph.stream`, `await graph.astream`, a cell's own `await` and successive
+    `asyncio.run` calls alike.
+    """
     openai = require_openai()
     with own_work():  # an SSL context is loaded per client: tens of ms, on the loop if called there
-        return openai.AsyncOpenAI(**_client_kwargs(kwargs))  # type: ignore[no-any-return]
+        options = _client_kwargs(kwargs)
+        if "http_client" not in options:
+            options["http_client"] = openai.DefaultAsyncHttpxClient(transport=per_loop_transport(openai))
+        return openai.AsyncOpenAI(**options)  # type: ignore[no-any-return]
 
 
 def shared_client() -> OpenAI:
@@ -186,12 +197,12 @@ def shared_client() -> OpenAI:
 
 
 def shared_async_client() -> AsyncOpenAI:
-    """An `async_client()` reused by `achat()` within one event loop (connections belong to a loop)."""
+    """An `async_client()` reused by `achat()` while the environment does not change (on any loop)."""
     global _async_client
-    loop, key = asyncio.get_running_loop(), _config_key()
-    if _async_client is None or _async_client[:2] != (loop, key):
-        _async_client = (loop, key, async_client())
-    return _async_client[2]
+    key = _config_key()
+    if _async_client is None or _async_client[0] != key:
+        _async_client = (key, async_client())
+    return _async_client[1]
 
 
 def _client_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:

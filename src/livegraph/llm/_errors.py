@@ -8,7 +8,9 @@ is its `__cause__`.
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 
 from livegraph.errors import LiveGraphError
 
@@ -45,7 +47,7 @@ class LLMStreamError(LiveGraphError, ConnectionError):
         self.transient = transient
 
 
-TRUNCATED = "the stream ended before the model finished (no `finish_reason` was sent)"
+INCOMPLETE = "the stream ended before the model finished (no `finish_reason` was sent)"
 
 
 def stream_error(
@@ -97,15 +99,56 @@ def _explain(cause: BaseException | str, *, streaming: bool, base_url: str | Non
     return (f"{name}: {detail}" if detail else name), "", None, True
 
 
+_HINTS = {
+    401: "Check `OPENAI_API_KEY`.",
+    403: "Check that `OPENAI_API_KEY` may use this model.",
+    404: "Check the model name (`model=` or `LIVEGRAPH_MODEL`) and `OPENAI_BASE_URL`.",
+    429: "The server is rate limiting; a node `RetryPolicy` waits and tries again.",
+}
+# Proxies (LiteLLM, some gateways) answer an unknown model or a bad key with a 400: read what they said.
+_SAYS_BAD_MODEL = re.compile(r"model.{0,40}(not (be )?found|does not exist|not exist|unknown|not available|"
+                             r"not supported)|(invalid|unknown|no such) model", re.IGNORECASE)
+_SAYS_BAD_KEY = re.compile(r"api[ _-]?key|authenticat|unauthori[sz]ed|invalid (bearer )?token", re.IGNORECASE)
+
+
 def _explain_status(cause: BaseException, status: int) -> tuple[str, str, int | None, bool]:
-    body = getattr(cause, "body", None)
-    said = body.get("message") if isinstance(body, dict) else None
+    said = server_said(getattr(cause, "body", None))
     what = f"the server answered HTTP {status}" + (f" ({said})" if said else "")
-    hints = {
-        401: "Check `OPENAI_API_KEY`.",
-        403: "Check that `OPENAI_API_KEY` may use this model.",
-        404: "Check the model name (`model=` or `LIVEGRAPH_MODEL`) and `OPENAI_BASE_URL`.",
-        429: "The server is rate limiting; a node `RetryPolicy` waits and tries again.",
-    }
-    hint = hints.get(status, "A node `RetryPolicy` tries again." if status >= 500 else "")
+    hint = _HINTS.get(status, "A node `RetryPolicy` tries again." if status >= 500 else "")
+    if status in (400, 422) and said:
+        if _SAYS_BAD_MODEL.search(said):
+            hint = _HINTS[404]
+        elif _SAYS_BAD_KEY.search(said):
+            hint = _HINTS[401]
     return what, hint, status, status >= 500 or status in (408, 409, 429)
+
+
+def server_said(body: object) -> str:
+    """The message of an error body, as one line of text.
+
+    Takes OpenAI's `{"message": ...}` (the SDK hands over the inside of `{"error": ...}`), a bare string,
+    and what proxies nest in it: a dict, or a dict's repr in a string (LiteLLM sends
+    `"{'error': '/chat/completions: Invalid model name passed in model=x. ...'}"`). A leading endpoint path
+    (`/chat/completions: `) is dropped.
+    """
+    for _ in range(4):  # unwrap nested bodies, a few levels at most
+        if isinstance(body, dict):
+            inner = next((body[k] for k in ("message", "error", "detail", "msg") if body.get(k)), None)
+            if inner is None:
+                return ""
+            body = inner
+        elif isinstance(body, str) and body[:1] in "{[" and body[-1:] in "}]":
+            text = body
+            try:
+                body = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                try:
+                    body = json.loads(text)
+                except ValueError:
+                    break
+        else:
+            break
+    if not isinstance(body, str):
+        return ""
+    text = " ".join(body.split())
+    return re.sub(r"^/[\w/.-]+: ", "", text)

@@ -3,8 +3,9 @@
 `EmbeddedServer` serves `POST /v1/chat/completions` (server-sent events when `stream` is true),
 `POST /v1/responses`, `GET /v1/models` and `GET /v1/models/{id}` from an `OfflineModel`, on loopback,
 in a daemon thread (`start()`) or in the foreground (`serve_forever()`, used by `python -m livegraph serve`).
-Errors are OpenAI error bodies with the status codes OpenAI uses. While it streams, the server watches the
-socket: a client that goes away stops the generation at once (`RequestRecord.disconnected_at`).
+Connections are kept alive between requests (HTTP/1.1), as real servers do. Errors are OpenAI error
+bodies with the status codes OpenAI uses. While it streams, the server watches the socket: a client that
+goes away stops the generation at once (`RequestRecord.disconnected_at`).
 """
 
 from __future__ import annotations
@@ -381,12 +382,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Transfer-Encoding", "chunked")
         else:
             self.send_header("Content-Length", str(length))
-        # One request per connection. Clients keep pooled connections tied to the event loop that opened
-        # them; a notebook that uses one module-level AsyncOpenAI() from `graph.stream` (livegraph's
-        # background loop) and from `await` (the kernel's loop) would otherwise reuse a connection across
-        # loops and fail. A fresh loopback connection costs well under a millisecond.
-        self.send_header("Connection", "close")
-        self.close_connection = True
+        # Connections stay open for the next request (HTTP/1.1 persistent connections), as on OpenAI, vLLM,
+        # Ollama or LiteLLM: clients pool them, so code tested here meets what it meets there.
         try:
             self.end_headers()
         except OSError as exc:

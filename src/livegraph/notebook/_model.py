@@ -79,6 +79,16 @@ class Once:
         return True
 
 
+def incomplete_line(payload: Any) -> str | None:
+    """The line a panel shows under a reply the model did not finish (the LLM adapters' last piece says
+    so in `response_metadata["incomplete"]`), else None."""
+    if isinstance(payload, MessageChunk):
+        why = payload.response_metadata.get("incomplete")
+        if why:
+            return f"⚠ incomplete: {why}"
+    return None
+
+
 @dataclass(eq=False)
 class TextPanel:
     """The text of one panel, kept as pieces; `take()` hands out what was added since the last call.
@@ -214,6 +224,10 @@ class RunModel:
         if kind == "chunk" or kind == "message":
             payload = event.data[0] if kind == "message" else event.data
             if not self._once.new(payload):
+                return
+            note = incomplete_line(payload)
+            if note is not None:
+                self._add(self._panel(event), note, True)
                 return
             text, line = format_chunk(payload, self.formatter)
             self._add(self._panel(event), text, line)

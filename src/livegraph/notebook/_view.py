@@ -37,7 +37,7 @@ from ._format import (
     unwrap,
 )
 from ._live import Live
-from ._model import Once, RunModel, TextPanel, Update, event_of
+from ._model import Once, RunModel, TextPanel, Update, event_of, incomplete_line
 
 INSTALL_HINT = "pip install 'livegraph[notebook]'"
 
@@ -411,7 +411,8 @@ class Panel:
                 continue
             payload = unwrap(chunk)
             if self._once.new(payload):
-                panel.add(*format_chunk(payload, self.formatter))
+                note = incomplete_line(payload)
+                panel.add(*((note, True) if note is not None else format_chunk(payload, self.formatter)))
         new = panel.take()
         if new:
             self.widget.append(new)
