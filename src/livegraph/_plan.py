@@ -202,30 +202,34 @@ def apply_writes(
 
     A key without a reducer takes one value per step: two writers raise `InvalidUpdateError` naming both.
     """
-    by_key: dict[str, list[tuple[str, Any]]] = {}
-    for name, pairs in writes:
+    changed: set[str] = set()
+    for _, pairs in writes:
         for key, value in pairs:
-            by_key.setdefault(key, []).append((name, value))
-    for key, items in by_key.items():
-        ch = channels[key]
-        if ch.reducer is None:
-            if len(items) > 1:
-                names = [f"`{n}`" for n, _ in items]
-                writers = ", ".join(names[:-1]) + " and " + names[-1]
-                raise InvalidUpdateError(
-                    f"At key `{key}`: Can receive only one value per step, but {writers} wrote it in the "
-                    f"same step. Give the key a reducer to combine them (`{key}: Annotated[<type>, <reducer>]`, "
-                    "e.g. `Annotated[list, operator.add]` for a list), or write it from one node."
-                )
-            values[key] = items[0][1]
-            continue
-        current = values.get(key, MISSING)
-        if current is MISSING:
-            current = ch.empty()
-        for _, value in items:
-            current = value if current is MISSING else ch.reducer(current, value)
-        values[key] = current
-    return set(by_key)
+            ch = channels[key]
+            reducer = ch.reducer
+            if reducer is None:
+                if key in changed:
+                    raise _one_value_per_step(key, writes)
+                values[key] = value
+            else:
+                current = values.get(key, MISSING)
+                if current is MISSING:
+                    current = ch.empty()
+                values[key] = value if current is MISSING else reducer(current, value)
+            changed.add(key)
+    return changed
+
+
+def _one_value_per_step(
+    key: str, writes: Sequence[tuple[str, Sequence[tuple[str, Any]]]]
+) -> InvalidUpdateError:
+    names = [f"`{name}`" for name, pairs in writes for k, _ in pairs if k == key]
+    writers = ", ".join(names[:-1]) + " and " + names[-1]
+    return InvalidUpdateError(
+        f"At key `{key}`: Can receive only one value per step, but {writers} wrote it in the "
+        f"same step. Give the key a reducer to combine them (`{key}: Annotated[<type>, <reducer>]`, "
+        "e.g. `Annotated[list, operator.add]` for a list), or write it from one node."
+    )
 
 
 def route(branch: Branch, answer: Any, nodes: Mapping[str, NodeSpec]) -> list[str | Send]:

@@ -288,11 +288,12 @@ class Run:
             self.step -= 1
             self.emit_interrupts(())
             return None
-        if "events" in self.modes:
-            self.event("step_start", None, [t.name for t in tasks])
-        for t in tasks:
-            if t.id not in self.saved:
-                self.emit_task_start(t)
+        if self.modes:
+            if "events" in self.modes:
+                self.event("step_start", None, [t.name for t in tasks])
+            for t in tasks:
+                if t.id not in self.saved:
+                    self.emit_task_start(t)
         return tasks
 
     def to_run(self, tasks: list[Task]) -> list[Task]:
@@ -321,8 +322,9 @@ class Run:
                 raise GraphInterrupt(interrupts, keep)
             self.emit_interrupts(tuple(interrupts))
             return False
-        for t, r in zip(tasks, results):
-            self.emit_task_end(t, r, None)
+        if self.modes:
+            for t, r in zip(tasks, results):
+                self.emit_task_end(t, r, None)
         self.finish_step(tasks, results)
         self.emit_values()
         if self.saver is not None:

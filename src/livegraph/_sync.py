@@ -15,7 +15,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import _persist
 from ._context import CURRENT
@@ -32,9 +32,6 @@ from ._run import (
     router_state,
 )
 from ._types import Command
-
-if TYPE_CHECKING:
-    from concurrent.futures import ThreadPoolExecutor
 
 DONE = object()
 
@@ -60,7 +57,7 @@ def run_task(run: Run, task: Task) -> TaskResult:
                         out = Command(update=pc.command.update, goto=pc.command.goto)
                 else:
                     out = _call(node.fn, task.input, node.inject, scope)
-                    if inspect.isawaitable(out):
+                    if type(out) is not dict and inspect.isawaitable(out):
                         _close(out)
                         raise TypeError(
                             f"Node `{task.name}` returned an awaitable from a plain function; define it with "
@@ -134,20 +131,59 @@ def _fail(run: Run, task: Task, exc: BaseException) -> None:
     run.event("task_error", task, exc)
 
 
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
 POOL_THREADS = 64
 
 
-def shared_pool() -> ThreadPoolExecutor:
-    """The helper threads every run shares (started on demand, so idle runs cost no threads)."""
+class HelperPool:
+    """Helper threads every run shares: started on demand (idle runs cost no threads), then kept, each
+    waiting on one queue for the next job.
+
+    Lighter than `ThreadPoolExecutor` (no `Future` per job): a parallel step only needs its helpers to
+    start, as the step's caller collects the results itself.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self.lock = threading.Lock()
+        self.threads = 0
+        self.idle = 0
+
+    def submit(self, job: Callable[[], None]) -> None:
+        with self.lock:
+            if self.idle:
+                self.idle -= 1  # that thread takes this job (or the next); none is started
+                start = False
+            else:
+                start = self.threads < self.limit
+                self.threads += start
+        self.jobs.put(job)
+        if start:
+            threading.Thread(target=self._serve, name=f"livegraph-pool_{self.threads}", daemon=True).start()
+
+    def _serve(self) -> None:
+        get, lock = self.jobs.get, self.lock
+        while True:
+            job = get()
+            try:
+                job()
+            except BaseException:  # a job reports its own failure; the thread stays to serve the next
+                pass
+            with lock:
+                self.idle += 1
+
+
+_pool: HelperPool | None = None
+_pool_lock = threading.Lock()
+
+
+def shared_pool() -> HelperPool:
+    """The helper threads every run shares."""
     global _pool
     if _pool is None:
-        from concurrent.futures import ThreadPoolExecutor  # loaded by the first parallel step only
-
         with _pool_lock:
             if _pool is None:
-                _pool = ThreadPoolExecutor(max_workers=POOL_THREADS, thread_name_prefix="livegraph-pool")
+                _pool = HelperPool(POOL_THREADS)
     return _pool
 
 
