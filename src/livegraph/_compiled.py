@@ -17,11 +17,11 @@ from ._constants import DEFAULT_RECURSION_LIMIT, END, INTERRUPT, START
 from ._drawable import DrawEdge, DrawGraph, DrawNode
 from ._errors import CheckpointError, NodeNotFoundError
 from ._node import Branch, NodeSpec
-from ._output import LIVE_MODES, SKIP, normalize_modes, shaper
+from ._output import LIVE_MODES, SKIP, check_version, normalize_modes, shaper
 from ._plan import Pending, apply_writes, next_triggers, prepare_tasks, route, updates_of
 from ._run import Run, TaskScope
 from ._schema import Channel, StateView, initial_values
-from ._types import PregelTask, StateSnapshot
+from ._types import GraphOutput, PregelTask, StateSnapshot
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,15 @@ class CompiledStateGraph:
             out[INTERRUPT] = list(run.interrupts)
         return out
 
+    def _output(self, run: Run, version: str) -> Any:
+        """What `invoke` returns: the output (with `__interrupt__`), or for `v2` a `GraphOutput`."""
+        out = self._result(run)
+        if version == "v1":
+            return out
+        if isinstance(out, dict) and INTERRUPT in out:
+            out = {k: v for k, v in out.items() if k != INTERRUPT}
+        return GraphOutput(out, tuple(run.interrupts))
+
     def stream(
         self,
         input: Any,
@@ -181,8 +190,9 @@ class CompiledStateGraph:
         **kwargs: Any,
     ) -> Any:
         """Run the graph to the end and return its output state (or, for another `stream_mode`, the list
-        of chunks)."""
-        if stream_mode != "values" or version != "v1":
+        of chunks). With `version="v2"`: a `GraphOutput` (`.value`, `.interrupts`), or the list of parts."""
+        check_version(version)
+        if stream_mode != "values":
             return list(
                 self.stream(
                     input, config, context=context, stream_mode=stream_mode, version=version, **kwargs
@@ -199,7 +209,7 @@ class CompiledStateGraph:
             run = self._new_run(config, _drop, (), context, kwargs)
             for _ in _sync.run_loop(run, input):
                 pass
-        return self._result(run)
+        return self._output(run, version)
 
     async def astream(
         self,
@@ -244,7 +254,8 @@ class CompiledStateGraph:
         """The async twin of `invoke`."""
         from . import _async
 
-        if stream_mode != "values" or version != "v1":
+        check_version(version)
+        if stream_mode != "values":
             return [
                 c
                 async for c in self.astream(
@@ -254,7 +265,7 @@ class CompiledStateGraph:
         run = self._new_run(config, _drop, (), context, kwargs)
         async for _ in _async.arun_loop(run, input):
             pass
-        return self._result(run)
+        return self._output(run, version)
 
     def batch(
         self, inputs: Sequence[Any], config: Mapping[str, Any] | None = None, **kwargs: Any

@@ -344,12 +344,12 @@ class Run:
         """The run stops: stream LangGraph's `__interrupt__` chunk (the `interrupt` events, attributed to
         their tasks, went out as the tasks stopped; `interrupt_before`/`_after` stops get one with no node)."""
         self.interrupts = list(interrupts)
+        if "updates" in self.modes:
+            self.put(("updates", self.ns, {INTERRUPT: interrupts}))
         if "values" in self.modes and interrupts:
             values = self.values
             state = {k: values[k] for k in self.spec.state_view.keys if k in values}
             self.put(("values", self.ns, {**state, INTERRUPT: interrupts}))
-        if "updates" in self.modes:
-            self.put(("updates", self.ns, {INTERRUPT: interrupts}))
         if not interrupts:
             self.event("interrupt", None, interrupts)
 

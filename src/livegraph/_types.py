@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+import warnings
 from typing import Any, ClassVar, Generic, Literal, NamedTuple, TypeVar
 
 StreamMode = Literal["values", "updates", "custom", "messages", "tasks", "debug", "checkpoints", "events"]
@@ -155,10 +156,63 @@ class RetryPolicy(NamedTuple):
 
 @dataclass(frozen=True)
 class Interrupt:
-    """What `interrupt(value)` raised: shown under `__interrupt__` in `values` and `updates`."""
+    """What `interrupt(value)` raised: shown under `__interrupt__` in `values` and `updates`.
+
+    Attributes:
+        value: What the node asked with.
+        id: Answer this interrupt by id: `Command(resume={id: answer})`.
+        response_schema: The JSON Schema of the expected answer, when `interrupt(..., response_schema=...)`
+            gave one (a type given there is shown as its JSON Schema, as LangGraph does).
+    """
 
     value: Any
     id: str = ""
+    response_schema: Any = field(default=None, kw_only=True)
+
+
+OutputT = TypeVar("OutputT")
+
+
+@dataclass(frozen=True)
+class GraphOutput(Generic[OutputT]):
+    """What `invoke()` / `ainvoke()` return with `version="v2"`: the output and the interrupts apart.
+
+    Attributes:
+        value: The graph's output (its output schema's keys).
+        interrupts: The interrupts the run stopped at; empty when it finished.
+    """
+
+    value: OutputT
+    interrupts: tuple[Interrupt, ...] = ()
+
+    def __getitem__(self, key: str) -> Any:
+        """`result[key]` and `result["__interrupt__"]`, as on a v1 result (deprecated, as in LangGraph)."""
+        _v1_access()
+        if key == "__interrupt__":
+            return self.interrupts
+        if isinstance(self.value, dict):
+            return self.value[key]
+        try:
+            return getattr(self.value, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def __contains__(self, key: object) -> bool:
+        _v1_access()
+        if key == "__interrupt__":
+            return bool(self.interrupts)
+        if isinstance(self.value, dict):
+            return key in self.value
+        return isinstance(key, str) and hasattr(self.value, key)
+
+
+def _v1_access() -> None:
+    warnings.warn(
+        "Accessing GraphOutput via `result[key]` is deprecated. Use `result.value` to access the output "
+        "value directly, or `result.interrupts` for interrupts.",
+        DeprecationWarning,
+        stacklevel=3,
+    )
 
 
 @dataclass(frozen=True)
