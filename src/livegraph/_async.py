@@ -50,6 +50,7 @@ async def arun_task(run: Run, task: Task) -> TaskResult:
         attempt = 0
         while True:
             attempt += 1
+            scope.attempt = attempt
             try:
                 if node.subgraph is not None:
                     try:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _persist
 from ._constants import INTERRUPT, START
-from ._context import Runtime
+from ._context import ExecutionInfo, Runtime
 from ._errors import GraphInterrupt, GraphRecursionError, ParentCommand, RunCancelledError, add_note
 from ._events import Event
 from ._messages import MessageChunk
@@ -392,12 +392,14 @@ def _debug(step: int, kind: str, payload: Any) -> dict[str, Any]:
 class TaskScope:
     """What a running node can reach: its writers, its config, its runtime. Set as the current task."""
 
-    __slots__ = ("_config", "interrupt_index", "message_writer", "run", "task", "writer")
+    __slots__ = ("_config", "attempt", "interrupt_index", "message_writer", "run", "started", "task", "writer")
 
     def __init__(self, run: Run, task: Task) -> None:
         self.run = run
         self.task = task
         self.interrupt_index = 0
+        self.attempt = 1  # the drivers count retries here (`runtime.execution_info.node_attempt`)
+        self.started = time.time()
         self._config: dict[str, Any] | None = None
         self.writer = self._make_writer()
         self.message_writer = self._make_message_writer()
@@ -480,8 +482,26 @@ class TaskScope:
         return self._config
 
     @property
-    def runtime(self) -> Runtime:
-        return Runtime(context=self.run.context, store=self.run.store, stream_writer=self.writer)
+    def runtime(self) -> Runtime[Any]:
+        return Runtime(
+            context=self.run.context,
+            store=self.run.store,
+            stream_writer=self.writer,
+            execution_info=self.execution_info(),
+        )
+
+    def execution_info(self) -> ExecutionInfo:
+        run, task = self.run, self.task
+        run_id = run.config.get("run_id")
+        return ExecutionInfo(
+            checkpoint_id=run.cp_id or f"{run.run_key}-{run.step}",
+            checkpoint_ns="|".join((*run.ns, f"{task.name}:{task.id}")),
+            task_id=task.id,
+            thread_id=(run.config.get("configurable") or {}).get("thread_id") if run.saver is not None else None,
+            run_id=None if run_id is None else str(run_id),
+            node_attempt=self.attempt,
+            node_first_attempt_time=self.started,
+        )
 
     def kwargs(self, inject: tuple[str, ...]) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -49,6 +49,7 @@ def run_task(run: Run, task: Task) -> TaskResult:
         attempt = 0
         while True:
             attempt += 1
+            scope.attempt = attempt
             try:
                 if node.subgraph is not None:
                     try:
