@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from . import _persist
+from . import _node_cache, _persist
 from ._context import CURRENT
 from ._errors import GraphBubbleUp, GraphInterrupt, ParentCommand
 from ._plan import Task, TaskResult
@@ -47,6 +47,8 @@ async def arun_task(run: Run, task: Task) -> TaskResult:
     node = task.node
     loop = asyncio.get_running_loop()
     try:
+        if node.cache_policy is not None and (hit := await _node_cache.alookup(run, task)) is not None:
+            return hit
         attempt = 0
         while True:
             attempt += 1
@@ -77,6 +79,8 @@ async def arun_task(run: Run, task: Task) -> TaskResult:
                     for b in branches:
                         add_routes(run, b, await _maybe_await(_call(b.path, state, b.inject, scope)), result)
                 check_gotos(run, task, result)
+                if node.cache_policy is not None:
+                    await _node_cache.aremember(run, task, result)
                 return result
             except GraphInterrupt as gi:
                 return TaskResult(interrupts=gi.interrupts, sub=gi.resume_state)

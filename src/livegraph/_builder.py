@@ -38,6 +38,7 @@ class _PendingNode:
     retry: tuple[RetryPolicy, ...]
     destinations: tuple[str, ...]
     defer: bool
+    cache_policy: Any = None
 
 
 class StateGraph(Generic[StateT]):
@@ -147,7 +148,7 @@ class StateGraph(Generic[StateT]):
         else:
             dests = literal_targets(action) or ()
         self._nodes[name] = _PendingNode(
-            name, action, dict(metadata or {}), input_schema, retries, dests, defer
+            name, action, dict(metadata or {}), input_schema, retries, dests, defer, cache_policy
         )
         return self
 
@@ -323,6 +324,7 @@ class StateGraph(Generic[StateT]):
                 destinations=p.destinations,
                 metadata=p.metadata,
                 defer=p.defer,
+                cache_policy=p.cache_policy,
             )
         edges: dict[str, list[str]] = {}
         for src, dst in self._edge_order:
@@ -342,7 +344,9 @@ class StateGraph(Generic[StateT]):
             context_schema=self.context_schema,
         )
         self.compiled = True
-        return CompiledStateGraph(spec, builder=self, checkpointer=checkpointer, store=store, debug=debug)
+        return CompiledStateGraph(
+            spec, builder=self, checkpointer=checkpointer, store=store, cache=cache, debug=debug
+        )
 
 
 def _names(value: Sequence[str] | str | None) -> tuple[str, ...]:

@@ -65,6 +65,7 @@ class CompiledStateGraph:
         builder: Any = None,
         checkpointer: Any = None,
         store: Any = None,
+        cache: Any = None,
         debug: bool = False,
         config: dict[str, Any] | None = None,
     ) -> None:
@@ -73,6 +74,7 @@ class CompiledStateGraph:
         self.builder = builder
         self.checkpointer = checkpointer
         self.store = store
+        self.cache = cache
         self.debug = debug
         self.config = config or {}
         self.name = spec.name
@@ -93,6 +95,7 @@ class CompiledStateGraph:
             builder=self.builder,
             checkpointer=self.checkpointer,
             store=self.store,
+            cache=self.cache,
             debug=self.debug,
             config=merged,
         )

@@ -98,6 +98,7 @@ class NodeSpec:
         destinations: Where a `Command(goto=...)` from it may go (for drawing).
         metadata: What `add_node(..., metadata=...)` was given.
         defer: Run only when nothing else is left to run (LangGraph's `defer=True`).
+        cache_policy: How to cache its results (`CachePolicy`), or None.
     """
 
     name: str
@@ -110,6 +111,7 @@ class NodeSpec:
     destinations: tuple[str, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict)
     defer: bool = False
+    cache_policy: Any = None
 
 
 @dataclass(frozen=True, slots=True)

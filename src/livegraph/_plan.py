@@ -53,6 +53,7 @@ class TaskResult:
     parent_command: Command[Any] | None = None
     sub: Any = None  # for an interrupted subgraph node: where the subgraph stood (`_persist.sub_state`)
     view: dict[str, Any] | None = None  # the step's state plus these writes, when a router needed it
+    cached: bool = False  # replayed from the graph's cache (`CachePolicy`) instead of run
 
 
 @dataclass(slots=True)

@@ -96,6 +96,7 @@ class Run:
     """
 
     __slots__ = (
+        "cache",
         "config",
         "context",
         "cp_id",
@@ -150,6 +151,10 @@ class Run:
         self.run_key = run_key
         self.context = context
         self.store = graph.store
+        # A subgraph without a cache of its own uses the parent's.
+        self.cache: Any = graph.cache
+        if self.cache is None and parent_scope is not None:
+            self.cache = parent_scope.run.cache
         self.parent_scope = parent_scope
         self.values: dict[str, Any] = initial_values(self.spec.channels)
         self.pending = Pending()
@@ -225,7 +230,13 @@ class Run:
 
     def emit_task_end(self, task: Task, result: TaskResult | None, error: BaseException | None) -> None:
         modes = self.modes
-        if "tasks" in modes or "debug" in modes:
+        # As LangGraph: a task's `updates` chunk comes before its `tasks` / `debug` result.
+        if "updates" in modes and result is not None and error is None and not result.interrupts:
+            if result.cached:  # replayed from the cache: marked as LangGraph marks it
+                self.put(("updates", self.ns, {task.name: result.update, "__metadata__": {"cached": True}}))
+            else:
+                self.put(("updates", self.ns, {task.name: result.update}))
+        if ("tasks" in modes or "debug" in modes) and not (result is not None and result.cached):
             payload = {
                 "id": task.id,
                 "name": task.name,
@@ -237,8 +248,6 @@ class Run:
                 self.put(("tasks", self.ns, payload))
             if "debug" in modes:
                 self.put(("debug", self.ns, _debug(self.step, "task_result", payload)))
-        if "updates" in modes and result is not None and error is None and not result.interrupts:
-            self.put(("updates", self.ns, {task.name: result.update}))
 
     # -- the step (both drivers call these around running the tasks) ------------------------------------------
     def begin(self, data: Any) -> Any:

@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Generator
 from typing import Any
 
-from . import _persist
+from . import _node_cache, _persist
 from ._context import CURRENT
 from ._errors import GraphBubbleUp, GraphInterrupt, ParentCommand, RunCancelledError
 from ._plan import Task, TaskResult
@@ -46,6 +46,8 @@ def run_task(run: Run, task: Task) -> TaskResult:
     token = CURRENT.set(scope)
     node = task.node
     try:
+        if node.cache_policy is not None and (hit := _node_cache.lookup(run, task)) is not None:
+            return hit
         attempt = 0
         while True:
             attempt += 1
@@ -71,6 +73,8 @@ def run_task(run: Run, task: Task) -> TaskResult:
                     for b in branches:
                         add_routes(run, b, _call(b.path, state, b.inject, scope), result)
                 check_gotos(run, task, result)
+                if node.cache_policy is not None:
+                    _node_cache.remember(run, task, result)
                 return result
             except GraphInterrupt as gi:
                 return TaskResult(interrupts=gi.interrupts, sub=gi.resume_state)

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import random
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-import warnings
 from typing import Any, ClassVar, Generic, Literal, NamedTuple, TypeVar
 
 StreamMode = Literal["values", "updates", "custom", "messages", "tasks", "debug", "checkpoints", "events"]
@@ -152,6 +152,44 @@ class RetryPolicy(NamedTuple):
         if self.jitter:
             wait += random.uniform(0, 1)  # noqa: S311 - jitter, not crypto
         return wait
+
+
+def _freeze(obj: Any, depth: int = 10) -> Any:
+    """A hashable form of `obj` in which dict order does not matter."""
+    from collections.abc import Hashable, Mapping
+
+    if isinstance(obj, Hashable) or depth <= 0:
+        return obj
+    if isinstance(obj, Mapping):
+        return tuple(sorted((k, _freeze(v, depth - 1)) for k, v in obj.items()))
+    if isinstance(obj, Sequence):
+        return tuple(_freeze(x, depth - 1) for x in obj)
+    if hasattr(obj, "tobytes"):
+        return (type(obj).__name__, obj.tobytes(), getattr(obj, "shape", None))
+    return obj
+
+
+def default_cache_key(*args: Any, **kwargs: Any) -> str | bytes:
+    """`CachePolicy`'s default key: the node's input, pickled after sorting dict keys (the bytes are only
+    hashed, never unpickled)."""
+    import pickle
+
+    return pickle.dumps((_freeze(args), _freeze(kwargs)), protocol=5, fix_imports=False)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CachePolicy:
+    """Cache a node's result: `add_node("n", fn, cache_policy=CachePolicy(ttl=60))`, on a graph compiled
+    with `cache=InMemoryCache()`. A task whose input has the same key as an earlier one replays that
+    task's writes and routes instead of running (`updates` marks it `{"__metadata__": {"cached": True}}`).
+
+    Attributes:
+        key_func: `(input) -> str | bytes`: which inputs count as the same (default: all of the input).
+        ttl: Seconds an entry lives; None for as long as the cache does.
+    """
+
+    key_func: Callable[..., str | bytes] = default_cache_key
+    ttl: int | None = None
 
 
 @dataclass(frozen=True)

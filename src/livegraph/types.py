@@ -3,8 +3,10 @@
 from livegraph._persist import interrupt
 from livegraph._types import (
     All,
+    CachePolicy,
     Checkpointer,
     Command,
+    GraphOutput,
     Interrupt,
     PregelTask,
     RetryPolicy,
@@ -17,8 +19,10 @@ from livegraph._types import (
 
 __all__ = [
     "All",
+    "CachePolicy",
     "Checkpointer",
     "Command",
+    "GraphOutput",
     "Interrupt",
     "PregelTask",
     "RetryPolicy",
