@@ -15,18 +15,19 @@ from typing import Any
 
 from . import _node_cache, _persist
 from ._context import CURRENT
-from ._errors import GraphBubbleUp, GraphInterrupt, ParentCommand
+from ._errors import GraphBubbleUp, GraphInterrupt, NodeError, ParentCommand
 from ._plan import Task, TaskResult
 from ._run import (
     Run,
     add_routes,
     branches_of,
     check_gotos,
+    error_handler_task,
     result_of,
     retry_delay,
     router_state,
 )
-from ._sync import DONE, StepDone, _call, _close, _fail
+from ._sync import DONE, StepDone, _call, _close, _fail, reported
 from ._types import Command
 from ._watchdog import watch
 
@@ -40,9 +41,10 @@ def _create_task(coro: Any, ctx: contextvars.Context) -> asyncio.Task[Any]:
     return ctx.run(asyncio.ensure_future, coro)
 
 
-async def arun_task(run: Run, task: Task) -> TaskResult:
+async def arun_task(run: Run, task: Task, node_error: Any = None) -> TaskResult:
     """Run one task to its result on the running loop (sync nodes go to the executor)."""
     scope = run.scope(task)
+    scope.node_error = node_error
     token = CURRENT.set(scope)
     node = task.node
     loop = asyncio.get_running_loop()
@@ -89,10 +91,27 @@ async def arun_task(run: Run, task: Task) -> TaskResult:
             except Exception as exc:
                 delay = retry_delay(node, exc, attempt)
                 if delay is None or run.cancelled:
-                    raise
+                    handling = error_handler_task(run, task, exc)
+                    if handling is None:
+                        raise
+                    _fail(run, task, exc)  # streamed as a failure, then the handler runs in its place
+                    break
                 await asyncio.sleep(delay)
     finally:
         CURRENT.reset(token)
+    return await _arun_handler(run, *handling)
+
+
+async def _arun_handler(run: Run, task: Task, error: NodeError) -> TaskResult:
+    """Run a failed node's error handler in its place; its own failure fails the run, named as its own."""
+    try:
+        result = await arun_task(run, task, error)
+    except BaseException as exc:
+        _fail(run, task, exc)
+        reported(exc)
+        raise
+    result.handler = task
+    return result
 
 
 async def astart(run: Run, data: Any) -> None:

@@ -54,6 +54,7 @@ class TaskResult:
     sub: Any = None  # for an interrupted subgraph node: where the subgraph stood (`_persist.sub_state`)
     view: dict[str, Any] | None = None  # the step's state plus these writes, when a router needed it
     cached: bool = False  # replayed from the graph's cache (`CachePolicy`) instead of run
+    handler: Task | None = None  # the error handler's task that produced it, when the node itself failed
 
 
 @dataclass(slots=True)

@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 from . import _persist
 from ._constants import INTERRUPT, START
 from ._context import ExecutionInfo, Runtime
-from ._errors import GraphInterrupt, GraphRecursionError, ParentCommand, RunCancelledError, add_note
+from ._errors import (
+    GraphBubbleUp,
+    GraphInterrupt,
+    GraphRecursionError,
+    NodeError,
+    ParentCommand,
+    RunCancelledError,
+    add_note,
+)
 from ._events import Event
 from ._messages import MessageChunk
 from ._node import Branch, NodeSpec
@@ -28,6 +36,7 @@ from ._plan import (
     prepare_tasks,
     route,
     start_triggers,
+    task_id,
     updates_of,
 )
 from ._schema import initial_values
@@ -222,6 +231,7 @@ class Run:
 
     def task_done(self, task: Task, result: TaskResult) -> None:
         """The live event for a task that finished: its update, or the interrupts it stopped at."""
+        task = result.handler or task
         if "events" in self.modes:
             if result.interrupts:
                 self.event("interrupt", task, result.interrupts)
@@ -333,7 +343,7 @@ class Run:
             return False
         if self.modes:
             for t, r in zip(tasks, results):
-                self.emit_task_end(t, r, None)
+                self.emit_task_end(r.handler or t, r, None)
         self.finish_step(tasks, results)
         self.emit_values()
         if self.saver is not None:
@@ -378,13 +388,16 @@ class Run:
         if len(results) == 1 and results[0].view is not None:
             self.values = results[0].view  # its router already applied its writes to a copy
         else:
-            apply_writes(spec.channels, self.values, [(t.name, r.writes) for t, r in zip(tasks, results)])
-        next_triggers(
-            spec.edges, spec.joins, [(t.name, r.goto) for t, r in zip(tasks, results)], self.pending
-        )
+            apply_writes(spec.channels, self.values, [(_name(t, r), r.writes) for t, r in zip(tasks, results)])
+        next_triggers(spec.edges, spec.joins, [(_name(t, r), r.goto) for t, r in zip(tasks, results)], self.pending)
 
     def scope(self, task: Task) -> TaskScope:
         return TaskScope(self, task)
+
+
+def _name(task: Task, result: TaskResult) -> str:
+    """Whose writes these are: the task's node, or its error handler's when the node failed."""
+    return task.name if result.handler is None else result.handler.name
 
 
 def _debug(step: int, kind: str, payload: Any) -> dict[str, Any]:
@@ -401,7 +414,17 @@ def _debug(step: int, kind: str, payload: Any) -> dict[str, Any]:
 class TaskScope:
     """What a running node can reach: its writers, its config, its runtime. Set as the current task."""
 
-    __slots__ = ("_config", "attempt", "interrupt_index", "message_writer", "run", "started", "task", "writer")
+    __slots__ = (
+        "_config",
+        "attempt",
+        "interrupt_index",
+        "message_writer",
+        "node_error",
+        "run",
+        "started",
+        "task",
+        "writer",
+    )
 
     def __init__(self, run: Run, task: Task) -> None:
         self.run = run
@@ -409,6 +432,7 @@ class TaskScope:
         self.interrupt_index = 0
         self.attempt = 1  # the drivers count retries here (`runtime.execution_info.node_attempt`)
         self.started = time.time()
+        self.node_error: Any = None  # for an error handler: the `NodeError` it handles
         self._config: dict[str, Any] | None = None
         self.writer = self._make_writer()
         self.message_writer = self._make_message_writer()
@@ -521,6 +545,8 @@ class TaskScope:
                 out[name] = self.writer
             elif name == "runtime":
                 out[name] = self.runtime
+            elif name == "error":
+                out[name] = self.node_error
             else:
                 out[name] = self.run.store
         return out
@@ -538,6 +564,27 @@ def router_state(run: Run, task: Task, result: TaskResult) -> Any:
         apply_writes(run.spec.channels, values, [(task.name, result.writes)])
     result.view = values  # when the task is alone in its step, this is the state after the step
     return run.spec.state_view.read(values)
+
+
+def error_handler_task(run: Run, task: Task, exc: BaseException) -> tuple[Task, NodeError] | None:
+    """The task of `task`'s error handler and what it is told, when its node has one and `exc` is a
+    failure it handles (not an interrupt, not the run being stopped); else None."""
+    handler = task.node.error_handler
+    if handler is None or not isinstance(exc, Exception) or run.cancelled:
+        return None
+    if isinstance(exc, (GraphBubbleUp, RunCancelledError)):
+        return None
+    handler_task = Task(
+        task_id(run.run_key, run.step, 0, f"{handler.name}|{task.id}"),
+        handler.name,
+        handler,
+        task.input,
+        ("__pregel_push",),
+        True,
+        (*task.path[:3], "node_error_handler", False),
+    )
+    run.event("task_start", handler_task, {"input": handler_task.input, "triggers": handler_task.triggers})
+    return handler_task, NodeError(task.name, exc)
 
 
 def branches_of(run: Run, task: Task) -> tuple[Branch, ...]:

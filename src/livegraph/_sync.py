@@ -19,13 +19,14 @@ from typing import Any
 
 from . import _node_cache, _persist
 from ._context import CURRENT
-from ._errors import GraphBubbleUp, GraphInterrupt, ParentCommand, RunCancelledError
+from ._errors import GraphBubbleUp, GraphInterrupt, NodeError, ParentCommand, RunCancelledError
 from ._plan import Task, TaskResult
 from ._run import (
     Run,
     add_routes,
     branches_of,
     check_gotos,
+    error_handler_task,
     note_failure,
     result_of,
     retry_delay,
@@ -40,9 +41,10 @@ def _call(fn: Any, arg: Any, inject: tuple[str, ...], scope: Any) -> Any:
     return fn(arg, **scope.kwargs(inject)) if inject else fn(arg)
 
 
-def run_task(run: Run, task: Task) -> TaskResult:
-    """Run one task to its result: the node, its routers, its retries."""
+def run_task(run: Run, task: Task, node_error: Any = None) -> TaskResult:
+    """Run one task to its result: the node, its routers, its retries (then its error handler)."""
     scope = run.scope(task)
+    scope.node_error = node_error
     token = CURRENT.set(scope)
     node = task.node
     try:
@@ -83,11 +85,28 @@ def run_task(run: Run, task: Task) -> TaskResult:
             except Exception as exc:
                 delay = retry_delay(node, exc, attempt)
                 if delay is None or run.cancelled:
-                    raise
+                    handling = error_handler_task(run, task, exc)
+                    if handling is None:
+                        raise
+                    _fail(run, task, exc)  # streamed as a failure, then the handler runs in its place
+                    break
                 if _sleep(run, delay):
                     raise
     finally:
         CURRENT.reset(token)
+    return _run_handler(run, *handling)
+
+
+def _run_handler(run: Run, task: Task, error: NodeError) -> TaskResult:
+    """Run a failed node's error handler in its place; its own failure fails the run, named as its own."""
+    try:
+        result = run_task(run, task, error)
+    except BaseException as exc:
+        _fail(run, task, exc)
+        reported(exc)
+        raise
+    result.handler = task
+    return result
 
 
 def _close(aw: Any) -> None:
@@ -129,7 +148,22 @@ def run_loop(run: Run, data: Any) -> Generator[None, None, None]:
         raise
 
 
+_REPORTED = "_livegraph_reported"
+
+
+def reported(exc: BaseException) -> None:
+    """Mark `exc` as streamed and noted already (an error handler's failure), so that the step that ran
+    the failed node does not report it again under that node."""
+    try:
+        setattr(exc, _REPORTED, True)
+    except AttributeError:  # pragma: no cover - an exception without a __dict__
+        pass
+
+
 def _fail(run: Run, task: Task, exc: BaseException) -> None:
+    if getattr(exc, _REPORTED, False):
+        delattr(exc, _REPORTED)
+        return
     if not isinstance(exc, (GraphBubbleUp, RunCancelledError)):
         note_failure(run, task, exc)
     run.emit_task_end(task, None, exc)
