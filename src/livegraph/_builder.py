@@ -393,7 +393,6 @@ class StateGraph(Generic[StateT]):
             handler = default_handler
             if p.error_handler is not None:
                 handler = self._handler_spec(f"{ERROR_HANDLER_PREFIX}{p.name}", p.error_handler, view)
-            if handler is not None:
                 nodes[handler.name] = handler  # listed before its node, as LangGraph lists it
             nodes[p.name] = NodeSpec(
                 name=p.name,
@@ -409,6 +408,8 @@ class StateGraph(Generic[StateT]):
                 cache_policy=p.cache_policy if p.cache_policy is not None else defaults.cache_policy,
                 error_handler=handler,
             )
+        if default_handler is not None and any(n.error_handler is default_handler for n in nodes.values()):
+            nodes[default_handler.name] = default_handler  # after the nodes, as LangGraph lists it
         edges: dict[str, list[str]] = {}
         for src, dst in self._edge_order:
             edges.setdefault(src, []).append(dst)

@@ -117,6 +117,8 @@ class CompiledStateGraph:
         conf = self._conf(config)
         run = Run(self, conf, put, frozenset(modes), (), os.urandom(8).hex(), context)
         if kwargs:
+            if kwargs.get("control") is not None:
+                run.control = kwargs["control"]
             for name in ("interrupt_before", "interrupt_after"):
                 value = kwargs.get(name)
                 if value is not None:

@@ -146,8 +146,10 @@ class ServerInfo:
 
 
 class RunControl:
-    """LangGraph's run-scoped drain switch. livegraph runs take none (`runtime.control` is None): stop a
-    run by closing its stream instead (see `on_cancel`)."""
+    """LangGraph's run-scoped drain switch: `graph.invoke(inputs, config, control=control)`, then
+    `control.request_drain()` from anywhere (a signal handler, another thread) stops the run before its
+    next superstep with `GraphDrained`; with a checkpointer, the thread resumes from there. A node sees
+    its run's control as `runtime.control`."""
 
     __slots__ = ("_drain_reason",)
 
@@ -178,7 +180,7 @@ class Runtime(Generic[ContextT]):
         previous: The functional API's previous return value; None in a `StateGraph`.
         execution_info: Where and which attempt this is (see `ExecutionInfo`).
         server_info: None (LangGraph Server only).
-        control: None (LangGraph's drain switch; see `RunControl`).
+        control: The run's drain switch (`RunControl`).
     """
 
     context: ContextT = None  # type: ignore[assignment]

@@ -114,7 +114,7 @@ class NodeError:
 
 
 class GraphDrained(GraphBubbleUp):
-    """LangGraph's "the run stopped early on a drain request" (`RunControl`); livegraph never raises it."""
+    """The run stopped before a superstep because its `RunControl` asked it to drain."""
 
     def __init__(self, reason: str = "shutdown") -> None:
         self.reason = reason

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from . import _persist
 from ._constants import INTERRUPT, START
-from ._context import ExecutionInfo, Runtime
+from ._context import ExecutionInfo, RunControl, Runtime
 from ._errors import (
     GraphBubbleUp,
+    GraphDrained,
     GraphInterrupt,
     GraphRecursionError,
     NodeError,
@@ -108,6 +109,7 @@ class Run:
         "cache",
         "config",
         "context",
+        "control",
         "cp_id",
         "cp_ns",
         "graph",
@@ -160,6 +162,8 @@ class Run:
         self.run_key = run_key
         self.context = context
         self.store = graph.store
+        # LangGraph's drain switch (`runtime.control`): one for a run and the subgraphs it calls.
+        self.control: RunControl = parent_scope.run.control if parent_scope is not None else RunControl()
         # A subgraph without a cache of its own uses the parent's.
         self.cache: Any = graph.cache
         if self.cache is None and parent_scope is not None:
@@ -307,6 +311,9 @@ class Run:
             self.step -= 1
             self.emit_interrupts(())
             return None
+        if self.control.drain_requested:  # stop between steps; the thread resumes from here
+            self.step -= 1
+            raise GraphDrained(self.control.drain_reason or "shutdown")
         if self.modes:
             if "events" in self.modes:
                 self.event("step_start", None, [t.name for t in tasks])
@@ -521,6 +528,7 @@ class TaskScope:
             store=self.run.store,
             stream_writer=self.writer,
             execution_info=self.execution_info(),
+            control=self.run.control,
         )
 
     def execution_info(self) -> ExecutionInfo:
