@@ -455,6 +455,83 @@ class CompiledStateGraph:
             pass
         return self._output_for(run, scope)
 
+    # -- more of LangGraph's methods ---------------------------------------------------------------------------
+    async def aget_state_history(
+        self,
+        config: Mapping[str, Any],
+        *,
+        filter: Mapping[str, Any] | None = None,  # noqa: A002 - LangGraph's name
+        before: Mapping[str, Any] | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[StateSnapshot]:
+        """The async twin of `get_state_history`."""
+        for snapshot in self.get_state_history(config, filter=filter, before=before, limit=limit):
+            yield snapshot
+
+    async def aget_graph(self, config: Any = None, *, xray: int | bool = False) -> DrawGraph:
+        return self.get_graph(config, xray=xray)
+
+    def get_subgraphs(
+        self, *, namespace: str | None = None, recurse: bool = False
+    ) -> Iterator[tuple[str, CompiledStateGraph]]:
+        """`(namespace, graph)` for every node that is a compiled graph (`parent|child` with `recurse`)."""
+        for name, node in self._spec.nodes.items():
+            if namespace is not None and namespace != name and not namespace.startswith(name + "|"):
+                continue
+            sub = node.subgraph
+            if sub is None:
+                continue
+            if name == namespace:
+                yield name, sub
+                return
+            if namespace is None:
+                yield name, sub
+            if recurse:
+                inner = None if namespace is None else namespace[len(name) + 1 :]
+                yield from ((f"{name}|{n}", g) for n, g in sub.get_subgraphs(namespace=inner, recurse=True))
+
+    async def aget_subgraphs(
+        self, *, namespace: str | None = None, recurse: bool = False
+    ) -> AsyncIterator[tuple[str, CompiledStateGraph]]:
+        for pair in self.get_subgraphs(namespace=namespace, recurse=recurse):
+            yield pair
+
+    def clear_cache(self, nodes: Sequence[str] | None = None) -> None:
+        """Forget the cached results of `nodes` (default: every node), from `compile(cache=...)`."""
+        if not self.cache:
+            raise ValueError("No cache is set for this graph. Cannot clear cache.")
+        self.cache.clear(self._cache_namespaces(nodes))
+
+    async def aclear_cache(self, nodes: Sequence[str] | None = None) -> None:
+        if not self.cache:
+            raise ValueError("No cache is set for this graph. Cannot clear cache.")
+        await self.cache.aclear(self._cache_namespaces(nodes))
+
+    def _cache_namespaces(self, nodes: Sequence[str] | None) -> list[tuple[str, ...]]:
+        from ._node_cache import namespace_of
+
+        specs = self._spec.nodes
+        return [namespace_of(specs[n]) for n in (nodes or specs) if n in specs]
+
+    def get_name(self, suffix: str | None = None, *, name: str | None = None) -> str:
+        """The graph's name, with `suffix` joined on as LangChain joins it (`LangGraph-X`, `graph_x`)."""
+        name = name or self.name
+        if not suffix:
+            return name
+        return name + suffix.title() if name[:1].isupper() else f"{name}_{suffix.lower()}"
+
+    @property
+    def context_schema(self) -> Any:
+        return self._spec.context_schema
+
+    @property
+    def interrupt_before_nodes(self) -> list[str]:
+        return list(self._spec.interrupt_before)
+
+    @property
+    def interrupt_after_nodes(self) -> list[str]:
+        return list(self._spec.interrupt_after)
+
     # -- drawing --------------------------------------------------------------------------------------------
     def get_graph(self, config: Any = None, *, xray: int | bool = False) -> DrawGraph:
         """The graph as plain data to draw (`.draw_mermaid()`, `.draw_png()`, `.to_dot()`, SVG in Jupyter)."""

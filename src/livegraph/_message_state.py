@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, TypedDict
 
+REMOVE_ALL_MESSAGES = "__remove_all__"
+"""`RemoveMessage(id=REMOVE_ALL_MESSAGES)` in an update clears `messages`; what follows it in the update stays."""
+
 
 @dataclass(frozen=True)
 class RemoveMessage:
@@ -30,6 +33,9 @@ def add_messages(left: Any, right: Any) -> list[Any]:
     `RemoveMessage(id)` removes it. Single messages and strings (user messages) are accepted too."""
     lefts = [_as_message(m) for m in (left if isinstance(left, list) else [left])]
     rights = [_as_message(m) for m in (right if isinstance(right, list) else [right])]
+    clear = [i for i, m in enumerate(rights) if isinstance(m, RemoveMessage) and m.id == REMOVE_ALL_MESSAGES]
+    if clear:
+        return rights[clear[-1] + 1 :]
     merged = list(lefts)
     index = {i: pos for pos, m in enumerate(merged) if (i := _id(m)) is not None}
     removed: set[Any] = set()

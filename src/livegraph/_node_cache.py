@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ._plan import TaskResult
 
 if TYPE_CHECKING:
+    from ._node import NodeSpec
     from ._plan import Task
     from ._run import Run
 
@@ -27,11 +28,16 @@ def cache_key(run: Run, task: Task) -> tuple[Any, tuple[tuple[str, ...], str], i
     cache = run.cache
     if cache is None:
         return None
-    fn = task.node.fn
-    ident = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', type(fn).__qualname__)}"
     raw = policy.key_func(task.input)
     digest = hashlib.blake2b(raw.encode() if isinstance(raw, str) else raw, digest_size=16).hexdigest()
-    return cache, ((WRITES_NS, ident, task.name), digest), policy.ttl
+    return cache, (namespace_of(task.node), digest), policy.ttl
+
+
+def namespace_of(node: NodeSpec) -> tuple[str, ...]:
+    """Where a node's results are cached (what `graph.clear_cache([node])` clears)."""
+    fn = node.fn
+    ident = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', type(fn).__qualname__)}"
+    return (WRITES_NS, ident, node.name)
 
 
 def lookup(run: Run, task: Task) -> TaskResult | None:

@@ -16,7 +16,7 @@ from ._constants import END, INTERRUPT, START
 from ._errors import InvalidUpdateError, NodeNotFoundError
 from ._node import Branch, NodeSpec
 from ._schema import MISSING, Channel, object_updates
-from ._types import Command, Send
+from ._types import OVERWRITE, Command, Overwrite, Send
 
 
 @dataclass(slots=True)
@@ -205,6 +205,7 @@ def apply_writes(
     A key without a reducer takes one value per step: two writers raise `InvalidUpdateError` naming both.
     """
     changed: set[str] = set()
+    overwritten: set[str] | None = None  # keys an `Overwrite` set this step: later updates do not apply
     for _, pairs in writes:
         for key, value in pairs:
             ch = channels[key]
@@ -213,13 +214,37 @@ def apply_writes(
                 if key in changed:
                     raise _one_value_per_step(key, writes)
                 values[key] = value
-            else:
+            elif (replace := overwrite_of(value)) is not MISSING:
+                if overwritten is None:
+                    overwritten = set()
+                elif key in overwritten:
+                    raise InvalidUpdateError(
+                        f"At key `{key}`: Can receive only one Overwrite value per super-step; write "
+                        "`Overwrite(...)` to it from one node per step"
+                    )
+                overwritten.add(key)
+                values[key] = replace
+            elif overwritten is None or key not in overwritten:
                 current = values.get(key, MISSING)
                 if current is MISSING:
                     current = ch.empty()
                 values[key] = value if current is MISSING else reducer(current, value)
             changed.add(key)
     return changed
+
+
+def overwrite_of(value: Any) -> Any:
+    """What an `Overwrite` (or its JSON forms `{"__overwrite__": v}`, `{"type": "__overwrite__", "value": v}`)
+    sets a reduced key to, bypassing the reducer; MISSING for any other update."""
+    t = type(value)
+    if t is Overwrite:
+        return value.value
+    if t is dict and value:
+        if len(value) == 1 and OVERWRITE in value:
+            return value[OVERWRITE]
+        if value.get("type") == OVERWRITE and "value" in value:
+            return value["value"]
+    return MISSING
 
 
 def _one_value_per_step(

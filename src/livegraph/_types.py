@@ -208,6 +208,70 @@ class Interrupt:
     response_schema: Any = field(default=None, kw_only=True)
 
 
+OVERWRITE = "__overwrite__"
+
+
+@dataclass(slots=True)
+class Overwrite:
+    """Set a key that has a reducer to `value`, bypassing the reducer: `return {"log": Overwrite([])}`.
+
+    Later updates to that key in the same step are not applied; two `Overwrite`s of one key in one step
+    raise `InvalidUpdateError` (as in LangGraph).
+    """
+
+    value: Any
+    type: Literal["__overwrite__"] = "__overwrite__"
+
+
+Durability = Literal["sync", "async", "exit"]
+"""LangGraph's when-to-save setting (`invoke(..., durability=...)`); livegraph saves after every step."""
+
+
+class StateUpdate(NamedTuple):
+    """One update for LangGraph's `bulk_update_state`."""
+
+    values: dict[str, Any] | None
+    as_node: str | None = None
+    task_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TimeoutPolicy:
+    """LangGraph's node timeouts (`add_node(..., timeout=...)`). livegraph has no node timeouts: giving one
+    raises `NotImplementedError` (see the README); the class is here for code that imports it."""
+
+    run_timeout: float | None = None
+    idle_timeout: float | None = None
+    refresh_on: Literal["auto", "heartbeat"] = "auto"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TracePolicy:
+    """How LangSmith records a node's run (`add_node(..., trace_policy=...)`); livegraph does not trace to
+    LangSmith, so it is accepted and has no effect."""
+
+    process_inputs: Callable[[Any], Any] | None = None
+    process_outputs: Callable[[Any], Any] | None = None
+
+
+def omit_payload(_value: Any) -> dict[str, Any]:
+    """`TracePolicy` helper that records an empty payload."""
+    return {}
+
+
+def ensure_valid_checkpointer(checkpointer: Checkpointer) -> Checkpointer:
+    """`checkpointer` if it is a saver, True, False or None; else a `TypeError` saying what to pass."""
+    from .checkpoint.base import BaseCheckpointSaver
+
+    if checkpointer not in (None, True, False) and not isinstance(checkpointer, BaseCheckpointSaver):
+        raise TypeError(
+            "Invalid checkpointer provided. Expected an instance of `BaseCheckpointSaver`, `True`, `False`, "
+            f"or `None`. Received {type(checkpointer).__name__!s}. Pass a proper saver (e.g., InMemorySaver, "
+            "SqliteSaver)."
+        )
+    return checkpointer
+
+
 OutputT = TypeVar("OutputT")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import itertools
 import json
 import operator
 import re
@@ -26,7 +27,7 @@ RunnableConfig = dict[str, Any]  # LangGraph injects `config` into a function th
 
 def use(engine: str) -> SimpleNamespace:
     """Every module of `engine` the scenarios import from (LangGraph's paths)."""
-    names = ["graph", "graph.state", "types", "config", "errors", "constants", "runtime", "checkpoint.memory",
+    names = ["graph", "graph.state", "graph.message", "types", "config", "errors", "constants", "runtime", "checkpoint.memory",
              "store.memory", "store.base", "cache.memory", "cache.base"]
     return SimpleNamespace(**{n.replace(".", "_"): importlib.import_module(f"{engine}.{n}") for n in names})
 
@@ -314,8 +315,101 @@ def error_handler(e: SimpleNamespace) -> list[Any]:
     return out
 
 
+def overwrite(e: SimpleNamespace) -> list[Any]:
+    class Msgs(TypedDict):
+        messages: Annotated[list, operator.add]
+
+    def node(update: Any) -> Any:
+        return lambda state: {"messages": update}
+
+    def build(*nodes: tuple[str, Any], parallel: bool = False) -> Any:
+        b = e.graph.StateGraph(Msgs)
+        for name, update in nodes:
+            b.add_node(name, node(update))
+        b.add_edge(e.graph.START, nodes[0][0])
+        # `parallel`: the first node, then all the others in one step; else a chain
+        for (x, _), (y, _) in itertools.pairwise(nodes):
+            b.add_edge(nodes[0][0] if parallel else x, y)
+        return b.compile()
+
+    out: list[Any] = []
+    ow = e.types.Overwrite
+    g = build(("a", ["a"]), ("b", ow(value=["b"])))
+    out += [g.invoke({"messages": ["START"]}), list(g.stream({"messages": ["S"]}, stream_mode="updates"))]
+    out.append(build(("a", ["a"]), ("b", ow(["b"])), ("c", ["c"]), parallel=True).invoke({"messages": ["S"]}))
+    out.append(build(("a", ["a"]), ("c", ["c"]), ("z", ow(["z"])), parallel=True).invoke({"messages": ["S"]}))
+    out.append(build(("a", ["a"]), ("b", {"__overwrite__": ["d"]})).invoke({"messages": ["S"]}))
+    out.append(build(("a", ["a"]), ("b", {"type": "__overwrite__", "value": ["t"]})).invoke({"messages": ["S"]}))
+    try:
+        build(("a", ["a"]), ("b", ow(["b"])), ("d", {"__overwrite__": ["d"]}), parallel=True).invoke({"messages": []})
+    except Exception as exc:
+        out.append(type(exc).__name__)
+    out += [ow(value=[1]), ow([2]) == ow([2])]
+    remove_all = e.graph_message.RemoveMessage(id=e.graph_message.REMOVE_ALL_MESSAGES)
+    first = {"role": "user", "content": "hi", "id": "1"}
+    kept = e.graph_message.add_messages([first], [remove_all, {"role": "user", "content": "new", "id": "2"}])
+    out.append([(m["content"] if isinstance(m, dict) else m.content) for m in kept])  # LangChain makes messages
+    return out
+
+
+def graph_methods(e: SimpleNamespace) -> list[Any]:
+    calls: list[Any] = []
+
+    def slow(state: Log) -> dict[str, Any]:
+        calls.append(state["x"])
+        return {"log": ["slow"]}
+
+    inner = e.graph.StateGraph(Log).add_node("slow", slow).add_edge(e.graph.START, "slow").compile()
+    mid = e.graph.StateGraph(Log).add_node("inner", inner).add_edge(e.graph.START, "inner").compile()
+    builder = e.graph.StateGraph(Log).add_node("slow", slow, cache_policy=e.types.CachePolicy())
+    builder.add_node("mid", mid).add_edge(e.graph.START, "slow").add_edge("slow", "mid")
+    graph = builder.compile(cache=e.cache_memory.InMemoryCache())
+    stops = builder.compile(interrupt_before=["mid"], interrupt_after=["slow"])
+    no_cache = builder.compile()
+    graph.invoke({"x": 1}), graph.invoke({"x": 1})
+    graph.clear_cache(["mid"])
+    graph.invoke({"x": 1})
+    graph.clear_cache()
+    graph.invoke({"x": 1})
+    out: list[Any] = [list(calls)]
+    try:
+        no_cache.clear_cache()
+    except ValueError as exc:
+        out.append(str(exc))
+
+    async def aclear() -> None:
+        await graph.aclear_cache()
+        out.append([n async for n, _ in graph.aget_subgraphs(recurse=True)])
+
+    asyncio.run(aclear())
+    graph.invoke({"x": 1})
+    out += [list(calls), [n for n, _ in graph.get_subgraphs()], [n for n, _ in graph.get_subgraphs(recurse=True)],
+            [n for n, _ in graph.get_subgraphs(namespace="mid|inner", recurse=True)],
+            [g is inner for _, g in graph.get_subgraphs(namespace="mid|inner", recurse=True)],
+            graph.get_name(), graph.get_name("-x"), stops.interrupt_before_nodes, stops.interrupt_after_nodes,
+            graph.interrupt_before_nodes]
+    saver = e.checkpoint_memory.InMemorySaver()
+    graph = builder.compile(checkpointer=saver)
+    config = {"configurable": {"thread_id": "h"}}
+    graph.invoke({"x": 2}, config)
+
+    async def history() -> list[Any]:
+        return [s.next async for s in graph.aget_state_history(config)]
+
+    out.append(asyncio.run(history()) == [s.next for s in graph.get_state_history(config)])
+    out.append(sorted(n for n in asyncio.run(graph.aget_graph()).nodes if n != "__end__"))
+    for bad in ("a saver", 3):
+        try:
+            e.types.ensure_valid_checkpointer(bad)
+        except TypeError as exc:
+            out.append(str(exc).replace("SqliteSaver", "AsyncPostgresSaver"))
+    out += [e.types.ensure_valid_checkpointer(None), e.types.ensure_valid_checkpointer(saver) is saver,
+            e.types.StateUpdate({"x": 1}), e.types.omit_payload(5)]
+    return out
+
+
 SCENARIOS = {f.__name__: f for f in (constants, invoke_v2, interrupt_response_schema, runtime_execution_info, store,
-                                     cache, error_handler, drain)}
+                                     cache, error_handler, drain, overwrite, graph_methods)}
 MASKS = [
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
     (re.compile(r"\b[0-9a-f]{32}\b"), "<id>"),

@@ -1,5 +1,5 @@
 """LangGraph's `langgraph.graph.message` path."""
 
-from livegraph._message_state import MessagesState, RemoveMessage, add_messages
+from livegraph._message_state import REMOVE_ALL_MESSAGES, MessagesState, RemoveMessage, add_messages
 
-__all__ = ["MessagesState", "RemoveMessage", "add_messages"]
+__all__ = ["REMOVE_ALL_MESSAGES", "MessagesState", "RemoveMessage", "add_messages"]
