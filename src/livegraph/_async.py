@@ -104,6 +104,7 @@ async def arun_task(run: Run, task: Task, node_error: Any = None) -> TaskResult:
 
 async def _arun_handler(run: Run, task: Task, error: NodeError) -> TaskResult:
     """Run a failed node's error handler in its place; its own failure fails the run, named as its own."""
+    run.event("task_start", task, {"input": task.input, "triggers": task.triggers})
     try:
         result = await arun_task(run, task, error)
     except BaseException as exc:

@@ -591,7 +591,6 @@ def error_handler_task(run: Run, task: Task, exc: BaseException) -> tuple[Task, 
         True,
         (*task.path[:3], "node_error_handler", False),
     )
-    run.event("task_start", handler_task, {"input": handler_task.input, "triggers": handler_task.triggers})
     return handler_task, NodeError(task.name, exc)
 
 
