@@ -214,7 +214,7 @@ def apply_writes(
                 if key in changed:
                     raise _one_value_per_step(key, writes)
                 values[key] = value
-            elif (replace := overwrite_of(value)) is not MISSING:
+            elif (type(value) is Overwrite or type(value) is dict) and (replace := overwrite_of(value)) is not MISSING:
                 if overwritten is None:
                     overwritten = set()
                 elif key in overwritten:
