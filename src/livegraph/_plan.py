@@ -206,6 +206,7 @@ def apply_writes(
     """
     changed: set[str] = set()
     overwritten: set[str] | None = None  # keys an `Overwrite` set this step: later updates do not apply
+    size = len(values)
     for _, pairs in writes:
         for key, value in pairs:
             ch = channels[key]
@@ -230,6 +231,11 @@ def apply_writes(
                     current = ch.empty()
                 values[key] = value if current is MISSING else reducer(current, value)
             changed.add(key)
+    if len(values) != size:  # a key was written for the first time: keep the state in the schema's order
+        ordered = {k: values[k] for k in channels if k in values}
+        if len(ordered) == len(values):
+            values.clear()
+            values.update(ordered)
     return changed
 
 
