@@ -148,7 +148,8 @@ def updates_of(
     else:
         result.writes = _pairs(node, output, state_keys)
         result.update = (output or None) if isinstance(output, dict) else dict(result.writes)
-        _check_keys(node, result.writes, channels)
+        if type(output) is not dict or not output.keys() <= channels.keys():
+            _check_keys(node, result.writes, channels)
         return result
     updates: dict[str, Any] = {}
     for cmd in commands:

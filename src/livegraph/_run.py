@@ -441,8 +441,11 @@ class TaskScope:
         self.started = time.time()
         self.node_error: Any = None  # for an error handler: the `NodeError` it handles
         self._config: dict[str, Any] | None = None
-        self.writer = self._make_writer()
-        self.message_writer = self._make_message_writer()
+        if run.modes:
+            self.writer = self._make_writer()
+            self.message_writer = self._make_message_writer()
+        else:  # nothing is streamed (`invoke`): writes go nowhere
+            self.writer = self.message_writer = _noop
 
     def _make_writer(self) -> Callable[[Any], None]:
         run, task = self.run, self.task
