@@ -161,10 +161,12 @@ class Run:
         self.ns = ns
         self.run_key = run_key
         self.context = context
+        # A subgraph without a store (or cache) of its own uses its parent's, as in LangGraph.
         self.store = graph.store
+        if self.store is None and parent_scope is not None:
+            self.store = parent_scope.run.store
         # LangGraph's drain switch (`runtime.control`): one for a run and the subgraphs it calls.
         self.control: RunControl = parent_scope.run.control if parent_scope is not None else RunControl()
-        # A subgraph without a cache of its own uses the parent's.
         self.cache: Any = graph.cache
         if self.cache is None and parent_scope is not None:
             self.cache = parent_scope.run.cache

@@ -192,6 +192,18 @@ def store(e: SimpleNamespace) -> list[Any]:
     return out
 
 
+def store_in_subgraph(e: SimpleNamespace) -> list[Any]:
+    def inner_node(state: Log) -> dict[str, Any]:
+        found = e.config.get_store()
+        return {"log": [found is not None and found.get(("a",), "k").value]}
+
+    inner = e.graph.StateGraph(Log).add_node("n", inner_node).add_edge(e.graph.START, "n").compile()
+    s = e.store_memory.InMemoryStore()
+    s.put(("a",), "k", {"v": 1})
+    outer = e.graph.StateGraph(Log).add_node("sub", inner).add_edge(e.graph.START, "sub").compile(store=s)
+    return [outer.invoke({})]
+
+
 def cache(e: SimpleNamespace) -> list[Any]:
     calls: list[Any] = []
 
@@ -409,7 +421,7 @@ def graph_methods(e: SimpleNamespace) -> list[Any]:
 
 
 SCENARIOS = {f.__name__: f for f in (constants, invoke_v2, interrupt_response_schema, runtime_execution_info, store,
-                                     cache, error_handler, drain, overwrite, graph_methods)}
+                                     cache, error_handler, drain, overwrite, graph_methods, store_in_subgraph)}
 MASKS = [
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
     (re.compile(r"\b[0-9a-f]{32}\b"), "<id>"),
