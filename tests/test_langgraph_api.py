@@ -132,18 +132,24 @@ def test_a_drain_stops_before_the_next_step_and_the_thread_resumes_there(use_asy
 
 
 @BOTH
-def test_a_subgraph_without_a_cache_uses_its_parent_s(use_async: bool) -> None:
+def test_a_subgraph_caches_with_its_own_cache_not_its_parent_s(use_async: bool) -> None:
     calls: list[int] = []
 
     def work(state: Log) -> dict[str, Any]:
         calls.append(state["x"])
         return {"log": ["work"]}
 
-    inner = StateGraph(Log).add_node("work", work, cache_policy=CachePolicy()).add_edge(START, "work").compile()
-    outer = StateGraph(Log).add_node("inner", inner).add_edge(START, "inner").compile(cache=InMemoryCache())
-    for _ in range(2):
-        assert _run(outer, {"x": 1}, use_async=use_async, stream_mode="values")[-1] == {"x": 1, "log": ["work"]}
-    assert calls == [1]
+    def inner(cache: Any) -> Any:
+        builder = StateGraph(Log).add_node("work", work, cache_policy=CachePolicy()).add_edge(START, "work")
+        return builder.compile(cache=cache)
+
+    for inner_cache, outer_cache, expected in ((None, InMemoryCache(), [1, 1]), (InMemoryCache(), None, [1])):
+        calls.clear()
+        outer = StateGraph(Log).add_node("inner", inner(inner_cache)).add_edge(START, "inner").compile(
+            cache=outer_cache)
+        for _ in range(2):
+            assert _run(outer, {"x": 1}, use_async=use_async, stream_mode="values")[-1] == {"x": 1, "log": ["work"]}
+        assert calls == expected
 
 
 def test_graph_output_still_answers_v1_style_access_with_a_deprecation_warning() -> None:

@@ -161,15 +161,13 @@ class Run:
         self.ns = ns
         self.run_key = run_key
         self.context = context
-        # A subgraph without a store (or cache) of its own uses its parent's, as in LangGraph.
+        # A subgraph without a store of its own uses its parent's, as in LangGraph.
         self.store = graph.store
         if self.store is None and parent_scope is not None:
             self.store = parent_scope.run.store
         # LangGraph's drain switch (`runtime.control`): one for a run and the subgraphs it calls.
         self.control: RunControl = parent_scope.run.control if parent_scope is not None else RunControl()
-        self.cache: Any = graph.cache
-        if self.cache is None and parent_scope is not None:
-            self.cache = parent_scope.run.cache
+        self.cache: Any = graph.cache  # a subgraph caches with its own cache only, as in LangGraph
         self.parent_scope = parent_scope
         self.values: dict[str, Any] = initial_values(self.spec.channels)
         self.pending = Pending()
