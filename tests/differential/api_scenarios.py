@@ -204,6 +204,36 @@ def store_in_subgraph(e: SimpleNamespace) -> list[Any]:
     return [outer.invoke({})]
 
 
+def async_nodes(e: SimpleNamespace) -> list[Any]:
+    calls: list[Any] = []
+    store = e.store_memory.InMemoryStore()
+
+    async def remember(state: Log, runtime: e.runtime.Runtime) -> dict[str, Any]:  # type: ignore[name-defined]
+        calls.append(state["x"])
+        await runtime.store.aput(("seen",), str(state["x"]), {"x": state["x"]})
+        found = await runtime.store.asearch(("seen",))
+        return {"log": [[i.key for i in found], runtime.execution_info.node_attempt]}
+
+    async def flaky(state: Log) -> dict[str, Any]:
+        raise RuntimeError("down")
+
+    async def recover(state: Log, error: NodeError) -> Any:  # type: ignore[valid-type]
+        return e.types.Command(update={"log": [f"recovered {error.node}"]}, goto="remember")
+
+    NodeError = e.errors.NodeError  # noqa: N806 - the annotation above names it, as users write it
+    builder = e.graph.StateGraph(Log).add_node("flaky", flaky, error_handler=recover)
+    builder.add_node("remember", remember, cache_policy=e.types.CachePolicy(key_func=lambda s: str(s["x"])))
+    graph = builder.add_edge(e.graph.START, "flaky").compile(store=store, cache=e.cache_memory.InMemoryCache())
+
+    async def main() -> list[Any]:
+        out = [await graph.ainvoke({"x": 1}), await graph.ainvoke({"x": 1}), await graph.ainvoke({"x": 2})]
+        out.append([c async for c in graph.astream({"x": 2}, stream_mode="updates")])
+        out.append(await graph.ainvoke({"x": 3}, version="v2"))
+        return out
+
+    return [*asyncio.run(main()), calls]  # (LangGraph cannot `invoke` a graph of async nodes; livegraph can)
+
+
 def cache(e: SimpleNamespace) -> list[Any]:
     calls: list[Any] = []
 
@@ -421,7 +451,8 @@ def graph_methods(e: SimpleNamespace) -> list[Any]:
 
 
 SCENARIOS = {f.__name__: f for f in (constants, invoke_v2, interrupt_response_schema, runtime_execution_info, store,
-                                     cache, error_handler, drain, overwrite, graph_methods, store_in_subgraph)}
+                                     cache, error_handler, drain, overwrite, graph_methods, store_in_subgraph,
+                                     async_nodes)}
 MASKS = [
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
     (re.compile(r"\b[0-9a-f]{32}\b"), "<id>"),
