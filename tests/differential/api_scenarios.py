@@ -204,6 +204,22 @@ def store_in_subgraph(e: SimpleNamespace) -> list[Any]:
     return [outer.invoke({})]
 
 
+def error_handler_asks(e: SimpleNamespace) -> list[Any]:
+    NodeError = e.errors.NodeError  # noqa: N806 - as users import it
+
+    def boom(state: Log) -> dict[str, Any]:
+        raise ValueError("bad")
+
+    def ask(state: Log, error: NodeError) -> dict[str, Any]:  # type: ignore[valid-type]
+        return {"log": [e.types.interrupt(f"{error.node} failed: {error.error}; what now?")]}
+
+    graph = e.graph.StateGraph(Log).add_node("boom", boom, error_handler=ask).add_edge(e.graph.START, "boom")
+    graph = graph.compile(checkpointer=e.checkpoint_memory.InMemorySaver())
+    config = {"configurable": {"thread_id": "1"}}
+    return [graph.invoke({"log": []}, config), graph.get_state(config).next,
+            graph.invoke(e.types.Command(resume="skip it"), config)]
+
+
 def async_nodes(e: SimpleNamespace) -> list[Any]:
     calls: list[Any] = []
     store = e.store_memory.InMemoryStore()
@@ -452,7 +468,7 @@ def graph_methods(e: SimpleNamespace) -> list[Any]:
 
 SCENARIOS = {f.__name__: f for f in (constants, invoke_v2, interrupt_response_schema, runtime_execution_info, store,
                                      cache, error_handler, drain, overwrite, graph_methods, store_in_subgraph,
-                                     async_nodes)}
+                                     async_nodes, error_handler_asks)}
 MASKS = [
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
     (re.compile(r"\b[0-9a-f]{32}\b"), "<id>"),
