@@ -179,57 +179,38 @@ class HelperPool:
     waiting on one queue for the next job.
 
     Lighter than `ThreadPoolExecutor` (no `Future` per job): a parallel step only needs its helpers to
-    start, as the step's caller collects the results itself. When the step ends, the jobs no helper has
-    taken yet are withdrawn: a helper that wakes up late finds nothing to do, and no thread is started
-    for a step that is over.
+    start, as the step's caller collects the results itself.
     """
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self.jobs: queue.SimpleQueue[list[Callable[[], None] | None]] = queue.SimpleQueue()
+        self.jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self.lock = threading.Lock()
         self.threads = 0
-        self.waiting = 0  # threads waiting for a job (or woken to take one)
-        self.live = 0  # jobs queued, neither taken nor withdrawn
+        self.idle = 0
 
-    def submit(self, job: Callable[[], None]) -> list[Callable[[], None] | None]:
-        """Queue `job`; returns its ticket, for `withdraw`."""
-        ticket: list[Callable[[], None] | None] = [job]
+    def submit(self, job: Callable[[], None]) -> None:
         with self.lock:
-            self.live += 1
-            start = self.live > self.waiting and self.threads < self.limit
-            self.threads += start
-        self.jobs.put(ticket)
+            if self.idle:
+                self.idle -= 1  # that thread takes this job (or the next); none is started
+                start = False
+            else:
+                start = self.threads < self.limit
+                self.threads += start
+        self.jobs.put(job)
         if start:
             threading.Thread(target=self._serve, name=f"livegraph-pool_{self.threads}", daemon=True).start()
-        return ticket
-
-    def withdraw(self, tickets: list[list[Callable[[], None] | None]]) -> None:
-        """Cancel the jobs no thread has taken yet (nothing happens to those that were taken)."""
-        with self.lock:
-            for ticket in tickets:
-                if ticket[0] is not None:
-                    ticket[0] = None
-                    self.live -= 1
 
     def _serve(self) -> None:
         get, lock = self.jobs.get, self.lock
         while True:
-            with lock:
-                self.waiting += 1
-            ticket = get()
-            with lock:
-                self.waiting -= 1
-                job = ticket[0]
-                if job is not None:
-                    ticket[0] = None
-                    self.live -= 1
-            if job is None:
-                continue  # withdrawn: its step ended before a thread came for it
+            job = get()
             try:
                 job()
             except BaseException:  # a job reports its own failure; the thread stays to serve the next
                 pass
+            with lock:
+                self.idle += 1
 
 
 _pool: HelperPool | None = None
@@ -297,14 +278,14 @@ def execute(run: Run, tasks: list[Task]) -> list[TaskResult]:
 
     limit = int(run.config.get("max_concurrency") or 0) or len(tasks)
     pool = shared_pool()
-    tickets = [pool.submit(work) for _ in range(min(limit, len(tasks)) - 1)]
+    for _ in range(min(limit, len(tasks)) - 1):
+        pool.submit(work)
     try:
         work()
     except BaseException:
         run.stop.cancel()  # Ctrl-C in the caller's own task: the helpers' tasks stop too
         raise
     finally:
-        pool.withdraw(tickets)  # nothing is left to take: helpers that have not started need not
         with idle:
             # The caller found nothing more to take (or the run stopped): wait for what others took,
             # at most a second once the run is stopped.
