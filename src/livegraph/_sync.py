@@ -187,7 +187,8 @@ class HelperPool:
         self.jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self.lock = threading.Lock()
         self.threads = 0
-        self.idle = 0
+        self.idle = 0  # threads free for a job that none of them has been counted for yet
+        self.backlog = 0  # jobs queued while every thread was counted busy (at the limit)
 
     def submit(self, job: Callable[[], None]) -> None:
         with self.lock:
@@ -197,6 +198,7 @@ class HelperPool:
             else:
                 start = self.threads < self.limit
                 self.threads += start
+                self.backlog += not start
         self.jobs.put(job)
         if start:
             threading.Thread(target=self._serve, name=f"livegraph-pool_{self.threads}", daemon=True).start()
@@ -210,7 +212,10 @@ class HelperPool:
             except BaseException:  # a job reports its own failure; the thread stays to serve the next
                 pass
             with lock:
-                self.idle += 1
+                if self.backlog:
+                    self.backlog -= 1  # this thread takes a queued job next: it is not free
+                else:
+                    self.idle += 1
 
 
 _pool: HelperPool | None = None
