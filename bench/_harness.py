@@ -104,7 +104,12 @@ def child(argv: list[str]) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="one timed call at least, then until the budget is spent"
     )
+    parser.add_argument("--cpu", type=int, help="pin this process (and its threads) to one CPU, as `taskset -c`")
     args = parser.parse_args(argv)
+    if args.cpu is not None:
+        import os
+
+        os.sched_setaffinity(0, {args.cpu})
     if args.case == "import":
         result = measure_import(args.engine)
     else:
@@ -136,14 +141,18 @@ def spawn(
     env: dict[str, str],
     timeout: float,
     quick: bool = False,
+    cpu: int | None = None,
 ) -> dict:
-    """Run one child with `python` and return its JSON result (raises with the child's stderr on failure)."""
+    """Run one child with `python` and return its JSON result (raises with the child's stderr on failure).
+
+    With `cpu`, the child pins itself to that CPU before it measures anything.
+    """
     import json
     import os
     import subprocess
 
     script = os.path.abspath(__file__)
-    cmd = [python, script, engine, case, "--budget", str(budget), *(["--quick"] if quick else [])]
+    cmd = [python, script, engine, case, "--budget", str(budget), *(["--quick"] if quick else []), *(["--cpu", str(cpu)] if cpu is not None else [])]
     start = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     if proc.returncode != 0:

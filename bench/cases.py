@@ -156,6 +156,73 @@ def wide(api: Api) -> Run:
     return run
 
 
+def merge_dicts(current: dict, update: dict) -> dict:
+    """A dict-merge reducer, as users write them: the update's keys win."""
+    return {**current, **update}
+
+
+LOOP_PLAIN = [f"k{i:02d}" for i in range(20)]
+LOOP_LISTS = ["log", "left_out", "right_out"]
+LOOP_DICTS = ["meta", "scores"]
+LOOP_ROUNDS = 20
+LoopState = TypedDict(  # type: ignore[misc]  # 25 keys: 20 overwritten, 3 list-append, 2 dict-merge
+    "LoopState",
+    {
+        **{k: int for k in LOOP_PLAIN},
+        **{k: Annotated[list, operator.add] for k in LOOP_LISTS},
+        **{k: Annotated[dict, merge_dicts] for k in LOOP_DICTS},
+    },
+)
+
+
+def wide_loop(api: Api) -> Run:
+    """25 keys (3 list-append, 2 dict-merge reducers): `head`, then `left` and `right` in parallel, then the
+    join `[left, right] -> join`, routed back to `head` 20 times: 60 supersteps, 80 tasks."""
+
+    def head(state: dict) -> dict:
+        n = state["k00"] + 1
+        return {"k00": n, "k01": n * 2, "log": ["head"], "meta": {"round": n}}
+
+    def left(state: dict) -> dict:
+        return {
+            **{k: state[k] + 1 for k in LOOP_PLAIN[2:11]},
+            "left_out": [state["k00"]],
+            "scores": {"left": state["k00"]},
+        }
+
+    def right(state: dict) -> dict:
+        return {
+            **{k: state[k] + 1 for k in LOOP_PLAIN[11:20]},
+            "right_out": [state["k00"]],
+            "scores": {"right": state["k00"]},
+        }
+
+    def join(state: dict) -> dict:
+        return {"log": ["join"], "meta": {"joined": len(state["left_out"]) + len(state["right_out"])}}
+
+    def again(state: dict) -> str:
+        return "head" if state["k00"] < LOOP_ROUNDS else api.END
+
+    builder = api.StateGraph(LoopState)
+    for name, fn in (("head", head), ("left", left), ("right", right), ("join", join)):
+        builder.add_node(name, fn)
+    builder.add_edge(api.START, "head")
+    builder.add_edge("head", "left")
+    builder.add_edge("head", "right")
+    builder.add_edge(["left", "right"], "join")
+    builder.add_conditional_edges("join", again, ["head", api.END])
+    graph = builder.compile()
+    start = {**{k: 0 for k in LOOP_PLAIN}, **{k: [] for k in LOOP_LISTS}, **{k: {} for k in LOOP_DICTS}}
+    config = {"recursion_limit": 3 * LOOP_ROUNDS + 10}
+
+    def run() -> None:
+        out = graph.invoke(start, config)
+        assert out["k19"] == LOOP_ROUNDS and out["meta"] == {"round": LOOP_ROUNDS, "joined": 2 * LOOP_ROUNDS}
+        assert len(out["log"]) == 2 * LOOP_ROUNDS
+
+    return run
+
+
 AGENT_ITERATIONS = 100
 
 
@@ -441,6 +508,14 @@ CASES = [
     Case("chain_1000", "1000-node chain (invoke)", chain(1000), "step", units=1000, unit="step", min_calls=3),
     Case(
         "wide_state", "wide state: 50 keys, 5 reducers, fan-out 10 + join", wide, "step", units=3, unit="step"
+    ),
+    Case(
+        "wide_loop",
+        "wide state looped: 25 keys, list + dict reducers, parallel pair + join, 20 rounds",
+        wide_loop,
+        "step",
+        units=3 * LOOP_ROUNDS,
+        unit="step",
     ),
     Case(
         "agent_loop",

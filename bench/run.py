@@ -107,7 +107,7 @@ def measure_all(args: argparse.Namespace, cases: list[Case], pythons: dict[str, 
     runs: dict[str, dict[str, list[dict]]] = {c.name: {e: [] for e in ENGINES} for c in cases}
     # The first import of a package may compile its .pyc files; do it once, untimed, before the import case.
     for engine in ENGINES:
-        spawn(pythons[engine], engine, "import", 0.0, envs[engine], timeout=120, quick=True)
+        spawn(pythons[engine], engine, "import", 0.0, envs[engine], timeout=120, quick=True, cpu=args.pin)
     for rep in range(args.reps):
         print(f"run {rep + 1}/{args.reps}:", end="", file=sys.stderr, flush=True)
         for case in cases:
@@ -122,6 +122,7 @@ def measure_all(args: argparse.Namespace, cases: list[Case], pythons: dict[str, 
                     envs[engine],
                     timeout=300,
                     quick=args.quick,
+                    cpu=args.pin,
                 )
                 runs[case.name][engine].append(result)
             print(f" {case.name}", end="", file=sys.stderr, flush=True)
@@ -235,10 +236,11 @@ def import_notes(runs: dict[str, dict[str, list[dict]]]) -> str:
 def header(meta: dict) -> str:
     memory_runs = min(meta["reps"], 1 if meta["quick"] else 3)
     load = " → ".join(f"{x:.1f}" for x in meta["load_average"])
+    pinned = f"every process pinned to CPU {meta['pinned_cpu']}, " if meta.get("pinned_cpu") is not None else ""
     return (
         f"LangGraph {meta['versions']['langgraph']} vs livegraph {meta['versions']['livegraph']}, "
         f"Python {meta['python']['livegraph']}, {meta['cpus']} CPUs (load average {load} from start to end), "
-        f"{meta['reps']} fresh-process runs per engine and case, {memory_runs} for peak memory "
+        f"{pinned}{meta['reps']} fresh-process runs per engine and case, {memory_runs} for peak memory "
         f"({'--quick' if meta['quick'] else 'default'}), {meta['date']}, {meta['seconds']:.0f} s. "
         "Ratio = LangGraph / livegraph: higher means livegraph is faster (or smaller); the verdict uses "
         "wall time, the CPU-time ratio (all threads of the process) is steadier on a busy machine."
@@ -273,6 +275,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--livegraph-python", default=sys.executable, help="interpreter for livegraph (default: this one)"
     )
+    parser.add_argument(
+        "--pin",
+        type=int,
+        metavar="CPU",
+        help="pin every measured process to this one CPU (as `taskset -c CPU`), e.g. --pin 0",
+    )
     parser.add_argument("--json", default=str(HERE / "results.json"), help="where to write the results")
     parser.add_argument("--update-readme", action="store_true", help="replace the table in bench/README.md")
     args = parser.parse_args(argv)
@@ -296,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         "reps": args.reps,
         "budget": args.budget,
         "quick": args.quick,
+        "pinned_cpu": args.pin,
         "order": "each case: LangGraph then livegraph, one fresh process each, repeated",
         "interpreters": pythons,
         "python": {e: first[e]["python"] for e in ENGINES},

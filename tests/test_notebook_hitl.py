@@ -40,7 +40,7 @@ MONO = "font-family:var(--jp-code-font-family,ui-monospace,monospace);font-size:
         ("Send the mail?\nyes/no", "Send the mail?\nyes/no"),
         (3.5, "3.5"),
         (None, "null"),
-        ({"when": Interrupt("x", "i1")}, '{\n  "when": "Interrupt(value=\'x\', id=\'i1\')"\n}'),
+        ({"when": Interrupt("x", "i1")}, '{\n  "when": "Interrupt(value=\'x\', id=\'i1\', response_schema=None)"\n}'),
         ({"naïve": "café"}, '{\n  "naïve": "café"\n}'),
     ],
     ids=repr,

@@ -13,8 +13,8 @@ from collections import deque
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from . import _persist, _sigint
-from ._errors import GraphBubbleUp, GraphInterrupt, ParentCommand
+from . import _node_cache, _persist, _sigint
+from ._errors import GraphBubbleUp, GraphInterrupt, NodeError, ParentCommand
 from ._plan import Task, TaskResult
 from ._run import (
     Run,
@@ -22,12 +22,13 @@ from ._run import (
     branches_of,
     check_gotos,
     enter_task,
+    error_handler_task,
     leave_task,
     result_of,
     retry_delay,
     router_state,
 )
-from ._sync import DONE, StepDone, _call, _close, _fail
+from ._sync import DONE, StepDone, _call, _close, _fail, reported
 from ._types import Command
 from ._watchdog import watch
 
@@ -41,16 +42,20 @@ def _create_task(coro: Any, ctx: contextvars.Context) -> asyncio.Task[Any]:
     return ctx.run(asyncio.ensure_future, coro)
 
 
-async def arun_task(run: Run, task: Task) -> TaskResult:
+async def arun_task(run: Run, task: Task, node_error: Any = None) -> TaskResult:
     """Run one task to its result on the running loop (sync nodes go to the executor)."""
     scope = run.scope(task)
+    scope.node_error = node_error
     entered = enter_task(scope)
     node = task.node
     loop = asyncio.get_running_loop()
     try:
+        if node.cache_policy is not None and (hit := await _node_cache.alookup(run, task)) is not None:
+            return hit
         attempt = 0
         while True:
             attempt += 1
+            scope.attempt = attempt
             try:
                 if node.subgraph is not None:
                     try:
@@ -77,6 +82,8 @@ async def arun_task(run: Run, task: Task) -> TaskResult:
                     for b in branches:
                         add_routes(run, b, await _maybe_await(_call(b.path, state, b.inject, scope)), result)
                 check_gotos(run, task, result)
+                if node.cache_policy is not None:
+                    await _node_cache.aremember(run, task, result)
                 return result
             except GraphInterrupt as gi:
                 return TaskResult(interrupts=gi.interrupts, sub=gi.resume_state)
@@ -85,10 +92,28 @@ async def arun_task(run: Run, task: Task) -> TaskResult:
             except Exception as exc:
                 delay = retry_delay(node, exc, attempt)
                 if delay is None or run.cancelled:
-                    raise
+                    handling = error_handler_task(run, task, exc)
+                    if handling is None:
+                        raise
+                    _fail(run, task, exc)  # streamed as a failure, then the handler runs in its place
+                    break
                 await asyncio.sleep(delay)
     finally:
         leave_task(entered)
+    return await _arun_handler(run, *handling)
+
+
+async def _arun_handler(run: Run, task: Task, error: NodeError) -> TaskResult:
+    """Run a failed node's error handler in its place; its own failure fails the run, named as its own."""
+    run.event("task_start", task, {"input": task.input, "triggers": task.triggers})
+    try:
+        result = await arun_task(run, task, error)
+    except BaseException as exc:
+        _fail(run, task, exc)
+        reported(exc)
+        raise
+    result.handler = task
+    return result
 
 
 async def astart(run: Run, data: Any) -> None:

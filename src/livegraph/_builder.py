@@ -38,6 +38,22 @@ class _PendingNode:
     retry: tuple[RetryPolicy, ...]
     destinations: tuple[str, ...]
     defer: bool
+    cache_policy: Any = None
+    error_handler: Callable[..., Any] | None = None
+    retry_given: bool = False
+
+
+@dataclass(slots=True)
+class _NodeDefaults:
+    """What `set_node_defaults` gave: applied at `compile()` to nodes that set none of their own."""
+
+    retry: tuple[RetryPolicy, ...] = ()
+    cache_policy: Any = None
+    error_handler: Callable[..., Any] | None = None
+
+
+ERROR_HANDLER_PREFIX = "__error_handler__"
+DEFAULT_ERROR_HANDLER = "__default_error_handler__"
 
 
 class StateGraph(Generic[StateT]):
@@ -82,6 +98,7 @@ class StateGraph(Generic[StateT]):
         self._edge_order: list[tuple[str, str]] = []
         self.waiting_edges: list[tuple[tuple[str, ...], str]] = []
         self.branches: dict[str, dict[str, Branch]] = {}
+        self._defaults = _NodeDefaults()
         self.compiled = False
 
     @property
@@ -100,6 +117,7 @@ class StateGraph(Generic[StateT]):
         input_schema: Any = None,
         retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
         cache_policy: Any = None,
+        error_handler: Callable[..., Any] | None = None,
         destinations: dict[str, str] | tuple[str, ...] | None = None,
         **legacy: Any,
     ) -> StateGraph[StateT]:
@@ -107,9 +125,19 @@ class StateGraph(Generic[StateT]):
 
         A node takes the state (and optionally `config`, `writer`, `runtime` by name) and returns a dict of
         updates, a `Command`, or None. A compiled graph can be a node (a subgraph).
+
+        Args:
+            retry_policy: Retry a failing node (one `RetryPolicy`, or several: the first that matches).
+            cache_policy: Reuse its result for the same input (`CachePolicy`; needs `compile(cache=...)`).
+            error_handler: When the node fails (after its retries), run this instead, in the same step:
+                `def handler(state, error: NodeError)` returns updates or a `Command`, as a node does; the
+                failed node's own edges do not fire. It shows as node `__error_handler__<name>`.
+            destinations: Where a `Command(goto=...)` from it may go (for drawing only).
         """
         retry_policy = retry_policy if retry_policy is not None else legacy.pop("retry", None)
         input_schema = input_schema if input_schema is not None else legacy.pop("input", None)
+        legacy.pop("trace_policy", None)  # LangSmith tracing only: nothing to do without LangSmith
+        _no_timeout(node if isinstance(node, str) else callable_name(node), legacy.pop("timeout", None))
         if legacy:
             raise TypeError(f"add_node() got unexpected keyword arguments: {', '.join(sorted(legacy))}")
         if isinstance(node, str):
@@ -138,6 +166,8 @@ class StateGraph(Generic[StateT]):
                 )
         if name in self._nodes:
             raise ValueError(f"Node `{name}` already present; give the second node another name")
+        if error_handler is not None and not callable(error_handler):
+            raise TypeError(f"Node `{name}`: error_handler must be a function, got {error_handler!r}")
         if isinstance(retry_policy, RetryPolicy):
             retries: tuple[RetryPolicy, ...] = (retry_policy,)
         else:
@@ -147,8 +177,39 @@ class StateGraph(Generic[StateT]):
         else:
             dests = literal_targets(action) or ()
         self._nodes[name] = _PendingNode(
-            name, action, dict(metadata or {}), input_schema, retries, dests, defer
+            name,
+            action,
+            dict(metadata or {}),
+            input_schema,
+            retries,
+            dests,
+            defer,
+            cache_policy,
+            error_handler,
+            retry_policy is not None,
         )
+        return self
+
+    def set_node_defaults(
+        self,
+        *,
+        retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
+        cache_policy: Any = None,
+        error_handler: Callable[..., Any] | None = None,
+        timeout: Any = None,
+    ) -> StateGraph[StateT]:
+        """Policies for every node that sets none of its own, applied at `compile()` (as LangGraph's).
+
+        `retry_policy` applies to error handlers too; `cache_policy` and `error_handler` to regular nodes
+        only (a handler that fails fails the run). Subgraphs do not inherit them.
+        """
+        _no_timeout("(every node)", timeout)
+        if retry_policy is not None:
+            self._defaults.retry = (retry_policy,) if isinstance(retry_policy, RetryPolicy) else tuple(retry_policy)
+        if cache_policy is not None:
+            self._defaults.cache_policy = cache_policy
+        if error_handler is not None:
+            self._defaults.error_handler = error_handler
         return self
 
     def add_sequence(
@@ -233,6 +294,18 @@ class StateGraph(Generic[StateT]):
     def set_finish_point(self, key: str) -> StateGraph[StateT]:
         return self.add_edge(key, END)
 
+    def _handler_spec(self, name: str, fn: Callable[..., Any], view: Any) -> NodeSpec:
+        if name in self._nodes:
+            raise ValueError(f"Auto-generated error handler node `{name}` already exists.")
+        return NodeSpec(
+            name=name,
+            fn=fn,
+            is_async=is_async_callable(fn),
+            inject=injected(fn),
+            view=view,
+            retry=self._defaults.retry,
+        )
+
     # -- compile -----------------------------------------------------------------------------------------
     def validate(self, interrupt: Sequence[str] | None = None) -> StateGraph[StateT]:
         """Check the whole graph; raise `GraphValidationError` listing every problem at once."""
@@ -306,24 +379,37 @@ class StateGraph(Generic[StateT]):
         channels = channels_of(self.state_schema, self.input_schema, self.output_schema)
         state_view = view_of(self.state_schema)
         nodes: dict[str, NodeSpec] = {}
+        defaults = self._defaults
+        default_handler = None
+        if defaults.error_handler is not None:
+            default_handler = self._handler_spec(DEFAULT_ERROR_HANDLER, defaults.error_handler, state_view)
         for p in self._nodes.values():
             sub = p.action if hasattr(p.action, "_spec") else None
             schema = p.input_schema if p.input_schema is not None else self.state_schema
             if p.input_schema is not None:
                 for key, ch in channels_of(p.input_schema).items():
                     channels.setdefault(key, ch)
+            view = view_of(schema) if p.input_schema is not None else state_view
+            handler = default_handler
+            if p.error_handler is not None:
+                handler = self._handler_spec(f"{ERROR_HANDLER_PREFIX}{p.name}", p.error_handler, view)
+                nodes[handler.name] = handler  # listed before its node, as LangGraph lists it
             nodes[p.name] = NodeSpec(
                 name=p.name,
                 fn=p.action,
                 is_async=False if sub is not None else is_async_callable(p.action),
                 inject=() if sub is not None else injected(p.action),
-                view=view_of(schema) if p.input_schema is not None else state_view,
-                retry=p.retry,
+                view=view,
+                retry=p.retry if p.retry_given else defaults.retry,
                 subgraph=sub,
                 destinations=p.destinations,
                 metadata=p.metadata,
                 defer=p.defer,
+                cache_policy=p.cache_policy if p.cache_policy is not None else defaults.cache_policy,
+                error_handler=handler,
             )
+        if default_handler is not None and any(n.error_handler is default_handler for n in nodes.values()):
+            nodes[default_handler.name] = default_handler  # after the nodes, as LangGraph lists it
         edges: dict[str, list[str]] = {}
         for src, dst in self._edge_order:
             edges.setdefault(src, []).append(dst)
@@ -342,7 +428,17 @@ class StateGraph(Generic[StateT]):
             context_schema=self.context_schema,
         )
         self.compiled = True
-        return CompiledStateGraph(spec, builder=self, checkpointer=checkpointer, store=store, debug=debug)
+        return CompiledStateGraph(
+            spec, builder=self, checkpointer=checkpointer, store=store, cache=cache, debug=debug
+        )
+
+
+def _no_timeout(name: str, timeout: Any) -> None:
+    if timeout is not None:
+        raise NotImplementedError(
+            f"Node `{name}`: livegraph has no node timeouts (LangGraph's `timeout=` / `TimeoutPolicy`); drop "
+            "`timeout=` and bound the slow call itself (e.g. `asyncio.timeout(...)` or the client's timeout)"
+        )
 
 
 def _names(value: Sequence[str] | str | None) -> tuple[str, ...]:

@@ -17,11 +17,11 @@ from ._constants import DEFAULT_RECURSION_LIMIT, END, INTERRUPT, START
 from ._drawable import DrawEdge, DrawGraph, DrawNode
 from ._errors import CheckpointError, NodeNotFoundError
 from ._node import Branch, NodeSpec
-from ._output import LIVE_MODES, SKIP, normalize_modes, shaper
+from ._output import LIVE_MODES, SKIP, check_version, normalize_modes, shaper
 from ._plan import Pending, apply_writes, next_triggers, prepare_tasks, route, updates_of
 from ._run import Run, TaskScope
 from ._schema import Channel, StateView, initial_values
-from ._types import PregelTask, StateSnapshot
+from ._types import GraphOutput, PregelTask, StateSnapshot
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,7 @@ class CompiledStateGraph:
         builder: Any = None,
         checkpointer: Any = None,
         store: Any = None,
+        cache: Any = None,
         debug: bool = False,
         config: dict[str, Any] | None = None,
     ) -> None:
@@ -73,6 +74,7 @@ class CompiledStateGraph:
         self.builder = builder
         self.checkpointer = checkpointer
         self.store = store
+        self.cache = cache
         self.debug = debug
         self.config = config or {}
         self.name = spec.name
@@ -93,6 +95,7 @@ class CompiledStateGraph:
             builder=self.builder,
             checkpointer=self.checkpointer,
             store=self.store,
+            cache=self.cache,
             debug=self.debug,
             config=merged,
         )
@@ -116,6 +119,8 @@ class CompiledStateGraph:
         run = Run(self, conf, put, frozenset(modes), (), os.urandom(8).hex(), context)
         run.subgraphs = subgraphs
         if kwargs:
+            if kwargs.get("control") is not None:
+                run.control = kwargs["control"]
             for name in ("interrupt_before", "interrupt_after"):
                 value = kwargs.get(name)
                 if value is not None:
@@ -127,6 +132,15 @@ class CompiledStateGraph:
         if run.interrupts:
             out[INTERRUPT] = list(run.interrupts)
         return out
+
+    def _output(self, run: Run, version: str) -> Any:
+        """What `invoke` returns: the output (with `__interrupt__`), or for `v2` a `GraphOutput`."""
+        out = self._result(run)
+        if version == "v1":
+            return out
+        if isinstance(out, dict) and INTERRUPT in out:
+            out = {k: v for k, v in out.items() if k != INTERRUPT}
+        return GraphOutput(out, tuple(run.interrupts))
 
     def stream(
         self,
@@ -184,8 +198,9 @@ class CompiledStateGraph:
         **kwargs: Any,
     ) -> Any:
         """Run the graph to the end and return its output state (or, for another `stream_mode`, the list
-        of chunks)."""
-        if stream_mode != "values" or version != "v1":
+        of chunks). With `version="v2"`: a `GraphOutput` (`.value`, `.interrupts`), or the list of parts."""
+        check_version(version)
+        if stream_mode != "values":
             return list(
                 self.stream(
                     input, config, context=context, stream_mode=stream_mode, version=version, **kwargs
@@ -202,7 +217,7 @@ class CompiledStateGraph:
             run = self._new_run(config, _drop, (), context, kwargs)
             for _ in _sync.run_loop(run, input):
                 pass
-        return self._result(run)
+        return self._output(run, version)
 
     async def astream(
         self,
@@ -248,7 +263,8 @@ class CompiledStateGraph:
         """The async twin of `invoke`."""
         from . import _async
 
-        if stream_mode != "values" or version != "v1":
+        check_version(version)
+        if stream_mode != "values":
             return [
                 c
                 async for c in self.astream(
@@ -258,7 +274,7 @@ class CompiledStateGraph:
         run = self._new_run(config, _drop, (), context, kwargs)
         async for _ in _async.arun_loop(run, input):
             pass
-        return self._result(run)
+        return self._output(run, version)
 
     def batch(
         self, inputs: Sequence[Any], config: Mapping[str, Any] | None = None, **kwargs: Any
@@ -505,6 +521,83 @@ class CompiledStateGraph:
         async for _ in _async.arun_loop(run, data):
             pass
         return self._output_for(run, scope)
+
+    # -- more of LangGraph's methods ---------------------------------------------------------------------------
+    async def aget_state_history(
+        self,
+        config: Mapping[str, Any],
+        *,
+        filter: Mapping[str, Any] | None = None,  # noqa: A002 - LangGraph's name
+        before: Mapping[str, Any] | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[StateSnapshot]:
+        """The async twin of `get_state_history`."""
+        for snapshot in self.get_state_history(config, filter=filter, before=before, limit=limit):
+            yield snapshot
+
+    async def aget_graph(self, config: Any = None, *, xray: int | bool = False) -> DrawGraph:
+        return self.get_graph(config, xray=xray)
+
+    def get_subgraphs(
+        self, *, namespace: str | None = None, recurse: bool = False
+    ) -> Iterator[tuple[str, CompiledStateGraph]]:
+        """`(namespace, graph)` for every node that is a compiled graph (`parent|child` with `recurse`)."""
+        for name, node in self._spec.nodes.items():
+            if namespace is not None and namespace != name and not namespace.startswith(name + "|"):
+                continue
+            sub = node.subgraph
+            if sub is None:
+                continue
+            if name == namespace:
+                yield name, sub
+                return
+            if namespace is None:
+                yield name, sub
+            if recurse:
+                inner = None if namespace is None else namespace[len(name) + 1 :]
+                yield from ((f"{name}|{n}", g) for n, g in sub.get_subgraphs(namespace=inner, recurse=True))
+
+    async def aget_subgraphs(
+        self, *, namespace: str | None = None, recurse: bool = False
+    ) -> AsyncIterator[tuple[str, CompiledStateGraph]]:
+        for pair in self.get_subgraphs(namespace=namespace, recurse=recurse):
+            yield pair
+
+    def clear_cache(self, nodes: Sequence[str] | None = None) -> None:
+        """Forget the cached results of `nodes` (default: every node), from `compile(cache=...)`."""
+        if not self.cache:
+            raise ValueError("No cache is set for this graph. Cannot clear cache.")
+        self.cache.clear(self._cache_namespaces(nodes))
+
+    async def aclear_cache(self, nodes: Sequence[str] | None = None) -> None:
+        if not self.cache:
+            raise ValueError("No cache is set for this graph. Cannot clear cache.")
+        await self.cache.aclear(self._cache_namespaces(nodes))
+
+    def _cache_namespaces(self, nodes: Sequence[str] | None) -> list[tuple[str, ...]]:
+        from ._node_cache import namespace_of
+
+        specs = self._spec.nodes
+        return [namespace_of(specs[n]) for n in (nodes or specs) if n in specs]
+
+    def get_name(self, suffix: str | None = None, *, name: str | None = None) -> str:
+        """The graph's name, with `suffix` joined on as LangChain joins it (`LangGraph-X`, `graph_x`)."""
+        name = name or self.name
+        if not suffix:
+            return name
+        return name + suffix.title() if name[:1].isupper() else f"{name}_{suffix.lower()}"
+
+    @property
+    def context_schema(self) -> Any:
+        return self._spec.context_schema
+
+    @property
+    def interrupt_before_nodes(self) -> list[str]:
+        return list(self._spec.interrupt_before)
+
+    @property
+    def interrupt_after_nodes(self) -> list[str]:
+        return list(self._spec.interrupt_after)
 
     # -- drawing --------------------------------------------------------------------------------------------
     def get_graph(self, config: Any = None, *, xray: int | bool = False) -> DrawGraph:

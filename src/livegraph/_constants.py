@@ -20,3 +20,12 @@ INTERRUPT: Final = "__interrupt__"
 DEFAULT_RECURSION_LIMIT: Final = 25
 
 PY311: Final = sys.version_info >= (3, 11)
+
+TAG_NOSTREAM: Final = "nostream"
+"""LangGraph's tag that keeps a chat model's tokens out of `messages` mode (a LangChain model tag)."""
+TAG_HIDDEN: Final = "langsmith:hidden"
+"""LangGraph's tag that hides a node or edge from tracing."""
+CONF: Final = "configurable"
+"""The config key of the per-run settings (`config["configurable"]`)."""
+TASKS: Final = "__pregel_tasks"
+CONFIG_KEY_CHECKPOINTER: Final = "__pregel_checkpointer"

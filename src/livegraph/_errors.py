@@ -7,7 +7,9 @@ Every error is a `LiveGraphError`, and each also keeps the base LangGraph gives 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Literal
 
 
 class LiveGraphError(Exception):
@@ -85,6 +87,85 @@ class ParentCommand(GraphBubbleUp):
 
 class CheckpointError(LiveGraphError, ValueError):
     """A checkpointer cannot do what was asked (no `thread_id`, unknown checkpoint, foreign file...)."""
+
+
+class ErrorCode(Enum):
+    """LangGraph's error codes (its troubleshooting pages are named after them)."""
+
+    GRAPH_RECURSION_LIMIT = "GRAPH_RECURSION_LIMIT"
+    INVALID_CONCURRENT_GRAPH_UPDATE = "INVALID_CONCURRENT_GRAPH_UPDATE"
+    INVALID_GRAPH_NODE_RETURN_VALUE = "INVALID_GRAPH_NODE_RETURN_VALUE"
+    MULTIPLE_SUBGRAPHS = "MULTIPLE_SUBGRAPHS"
+    INVALID_CHAT_HISTORY = "INVALID_CHAT_HISTORY"
+
+
+@dataclass(frozen=True, slots=True)
+class NodeError:
+    """What a node's error handler receives: `add_node("n", fn, error_handler=handler)` with
+    `def handler(state, error: NodeError)` (the parameter is found by its name and this annotation).
+
+    Attributes:
+        node: The name of the node that failed.
+        error: What it raised (after its retries, if it has a retry policy).
+    """
+
+    node: str
+    error: BaseException
+
+
+class GraphDrained(GraphBubbleUp):
+    """The run stopped before a superstep because its `RunControl` asked it to drain."""
+
+    def __init__(self, reason: str = "shutdown") -> None:
+        self.reason = reason
+        super().__init__(f"Graph drained: {reason}")
+
+
+class NodeCancelledError(LiveGraphError):
+    """LangGraph's error for a node body that raised `asyncio.CancelledError` itself."""
+
+    def __init__(self, node: str, message: str | None = None) -> None:
+        super().__init__(message or f"Node {node!r} raised asyncio.CancelledError")
+        self.node = node
+
+
+class NodeTimeoutError(LiveGraphError):
+    """LangGraph's error for a node that ran past `add_node(..., timeout=...)` (livegraph has no node
+    timeouts; the class is here for code that catches it)."""
+
+
+class TaskNotFound(LiveGraphError):
+    """LangGraph's error for a task its distributed executor cannot find."""
+
+
+class UnknownInterruptError(LiveGraphError):
+    """LangGraph's error for a resume that matches no pending interrupt in its strict resume mode."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: Literal["not_pending", "empty_map", "ambiguous"],
+        interrupt_ids: Sequence[str] = (),
+        pending_ids: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.interrupt_ids = tuple(interrupt_ids)
+        self.pending_ids = tuple(pending_ids)
+
+
+_INVALID_RESUME = "_langgraph_invalid_resume"
+
+
+def mark_invalid_resume(error: BaseException) -> None:
+    setattr(error, _INVALID_RESUME, True)
+
+
+def is_invalid_resume(error: BaseException) -> bool:
+    """Whether `error` was raised because an answer did not match its interrupt's `response_schema`
+    (then nothing was saved, and the interrupt can be answered again)."""
+    return getattr(error, _INVALID_RESUME, False) is True
 
 
 def add_note(exc: BaseException, note: str) -> None:

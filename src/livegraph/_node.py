@@ -32,13 +32,21 @@ def _params(fn: Any) -> dict[str, inspect.Parameter]:
 INJECTABLE = ("config", "writer", "runtime", "store")
 
 
+def _asks_node_error(p: inspect.Parameter) -> bool:
+    """`error: NodeError`: LangGraph injects the failure into an error handler by this name and type."""
+    note = p.annotation
+    return p.name == "error" and (
+        getattr(note, "__name__", None) == "NodeError" or (isinstance(note, str) and note.endswith("NodeError"))
+    )
+
+
 def injected(fn: Any) -> tuple[str, ...]:
     """The injectable parameters `fn` asks for by name (keyword-capable, after the state)."""
     params = _params(fn)
     names = [
         name
         for name, p in params.items()
-        if name in INJECTABLE and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        if (name in INJECTABLE or _asks_node_error(p)) and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
     ]
     # A lone positional parameter named `config` etc. is the state, not an injection.
     positional = [p for p in params.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
@@ -98,6 +106,8 @@ class NodeSpec:
         destinations: Where a `Command(goto=...)` from it may go (for drawing).
         metadata: What `add_node(..., metadata=...)` was given.
         defer: Run only when nothing else is left to run (LangGraph's `defer=True`).
+        cache_policy: How to cache its results (`CachePolicy`), or None.
+        error_handler: The node that runs in its place when it fails (`add_node(..., error_handler=)`).
     """
 
     name: str
@@ -110,6 +120,8 @@ class NodeSpec:
     destinations: tuple[str, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict)
     defer: bool = False
+    cache_policy: Any = None
+    error_handler: NodeSpec | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """Shapes stream items `(mode, ns, payload)` into what `stream()` yields, as LangGraph does.
 
 One mode: the payload. Several modes: `(mode, payload)`. `subgraphs=True`: `(ns, payload)` or
-`(ns, mode, payload)`. `version="v2"`: `{"type": mode, "ns": ns, "data": payload}`. Items from inside
+`(ns, mode, payload)`. `version="v2"`: `{"type": mode, "ns": ns, "data": payload}` (`values` parts also carry
+`interrupts`). Items from inside
 subgraphs are dropped unless `subgraphs=True` (livegraph's `events` always keep them: they carry `ns`).
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ._constants import INTERRUPT
 from ._types import STREAM_MODES
 
 SKIP: Any = object()
@@ -36,15 +38,24 @@ def normalize_modes(
     return modes, single
 
 
-def shaper(single: bool, subgraphs: bool, version: str) -> Callable[[Any], Any]:
+def check_version(version: str) -> None:
     if version not in ("v1", "v2"):
         raise ValueError(f"Unknown version {version!r}; use 'v1' or 'v2'")
+
+
+def shaper(single: bool, subgraphs: bool, version: str) -> Callable[[Any], Any]:
+    check_version(version)
     if version == "v2":
 
         def v2(item: Any) -> Any:
             mode, ns, payload = item
             if ns and not subgraphs and mode != "events":
                 return SKIP
+            if mode == "values":  # LangGraph's `ValuesStreamPart`: the interrupts apart from the state
+                if INTERRUPT in payload:
+                    payload = dict(payload)
+                    return {"type": mode, "ns": ns, "data": payload, "interrupts": tuple(payload.pop(INTERRUPT))}
+                return {"type": mode, "ns": ns, "data": payload, "interrupts": ()}
             return {"type": mode, "ns": ns, "data": payload}
 
         return v2

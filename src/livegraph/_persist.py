@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._constants import START
 from ._context import CURRENT
-from ._errors import CheckpointError, EmptyInputError, GraphInterrupt
+from ._errors import CheckpointError, EmptyInputError, GraphInterrupt, mark_invalid_resume
 from ._plan import Pending, Task, TaskResult, apply_writes, prepare_tasks
 from ._types import Command, Interrupt, Send
 
@@ -287,12 +287,20 @@ def stop_after(run: Run, tasks: list[Task]) -> bool:
 
 
 # -- interrupt() -----------------------------------------------------------------------------------------------
-def interrupt(value: Any) -> Any:
+def interrupt(value: Any, *, response_schema: Any = None) -> Any:
     """Pause the run here and show `value` to a person; returns their answer when the run is resumed with
     `graph.invoke(Command(resume=answer), config)`.
 
     The node runs again from its start on resume: each `interrupt()` call in it is matched to an answer
     by order. Needs a checkpointer and a thread id.
+
+    Args:
+        value: What to show (any value a checkpoint can store).
+        response_schema: The shape of the answer, shown on `Interrupt.response_schema` for clients that
+            render a form: a JSON Schema dict (shown as given; answers are not checked), or a pydantic
+            model, `TypedDict` or dataclass (shown as its JSON Schema; the answer is validated with
+            pydantic and returned as that type, as LangGraph does: an invalid answer raises
+            `pydantic.ValidationError` and the interrupt can be answered again).
     """
     scope = CURRENT.get()
     if scope is None:
@@ -307,14 +315,16 @@ def interrupt(value: Any) -> Any:
             "`checkpointer=InMemorySaver()` (or SqliteSaver) and run it with "
             "`config={'configurable': {'thread_id': '1'}}`"
         )
+    adapter = _adapter(response_schema)
     # Answers are kept per task, the innermost one: a subgraph resumes at its interrupted node, and each
     # `interrupt()` call in that node is matched to an answer by order.
     index = scope.interrupt_index
     scope.interrupt_index += 1
     answers = run.resume.get(scope.task.id, ())
     if index < len(answers):
-        return answers[index]
-    asked = Interrupt(value=value, id=interrupt_id(scope.task.id, index))
+        return answers[index] if adapter is None else _validated(adapter, answers[index])
+    schema = response_schema if adapter is None else adapter.json_schema()
+    asked = Interrupt(value=value, id=interrupt_id(scope.task.id, index), response_schema=schema)
     run.owners[asked.id] = scope.task.id
     raise GraphInterrupt([asked])
 
@@ -322,6 +332,30 @@ def interrupt(value: Any) -> Any:
 def input_task_id(checkpoint_id: str) -> str:
     """The id of the `__start__` task of an input checkpoint (the task that applies the input)."""
     return hashlib.blake2b(f"{checkpoint_id}|__start__".encode(), digest_size=16).hexdigest()
+
+
+def _adapter(response_schema: Any) -> Any:
+    """A pydantic `TypeAdapter` for a type given as `response_schema`; None for a dict or None."""
+    if response_schema is None or isinstance(response_schema, Mapping):
+        return None
+    try:
+        from pydantic import TypeAdapter
+    except ImportError:  # pragma: no cover - pydantic is there wherever LangChain or openai are
+        raise ImportError(
+            f"interrupt(response_schema={response_schema!r}) needs pydantic to describe and check the answer: "
+            "`pip install pydantic`, or give the JSON Schema as a dict"
+        ) from None
+    return TypeAdapter(response_schema)
+
+
+def _validated(adapter: Any, answer: Any) -> Any:
+    from pydantic import ValidationError
+
+    try:
+        return adapter.validate_python(answer)
+    except ValidationError as exc:
+        mark_invalid_resume(exc)
+        raise
 
 
 def interrupt_id(task_id: str, index: int) -> str:

@@ -16,7 +16,7 @@ from ._constants import END, INTERRUPT, START
 from ._errors import InvalidUpdateError, NodeNotFoundError
 from ._node import Branch, NodeSpec
 from ._schema import MISSING, Channel, object_updates
-from ._types import Command, Send
+from ._types import OVERWRITE, Command, Overwrite, Send
 
 
 @dataclass(slots=True)
@@ -53,6 +53,8 @@ class TaskResult:
     parent_command: Command[Any] | None = None
     sub: Any = None  # for an interrupted subgraph node: where the subgraph stood (`_persist.sub_state`)
     view: dict[str, Any] | None = None  # the step's state plus these writes, when a router needed it
+    cached: bool = False  # replayed from the graph's cache (`CachePolicy`) instead of run
+    handler: Task | None = None  # the error handler's task that produced it, when the node itself failed
 
 
 @dataclass(slots=True)
@@ -146,7 +148,8 @@ def updates_of(
     else:
         result.writes = _pairs(node, output, state_keys)
         result.update = (output or None) if isinstance(output, dict) else dict(result.writes)
-        _check_keys(node, result.writes, channels)
+        if type(output) is not dict or not output.keys() <= channels.keys():
+            _check_keys(node, result.writes, channels)
         return result
     updates: dict[str, Any] = {}
     for cmd in commands:
@@ -202,30 +205,65 @@ def apply_writes(
 
     A key without a reducer takes one value per step: two writers raise `InvalidUpdateError` naming both.
     """
-    by_key: dict[str, list[tuple[str, Any]]] = {}
-    for name, pairs in writes:
+    changed: set[str] = set()
+    overwritten: set[str] | None = None  # keys an `Overwrite` set this step: later updates do not apply
+    size = len(values)
+    for _, pairs in writes:
         for key, value in pairs:
-            by_key.setdefault(key, []).append((name, value))
-    for key, items in by_key.items():
-        ch = channels[key]
-        if ch.reducer is None:
-            if len(items) > 1:
-                names = [f"`{n}`" for n, _ in items]
-                writers = ", ".join(names[:-1]) + " and " + names[-1]
-                raise InvalidUpdateError(
-                    f"At key `{key}`: Can receive only one value per step, but {writers} wrote it in the "
-                    f"same step. Give the key a reducer to combine them (`{key}: Annotated[<type>, <reducer>]`, "
-                    "e.g. `Annotated[list, operator.add]` for a list), or write it from one node."
-                )
-            values[key] = items[0][1]
-            continue
-        current = values.get(key, MISSING)
-        if current is MISSING:
-            current = ch.empty()
-        for _, value in items:
-            current = value if current is MISSING else ch.reducer(current, value)
-        values[key] = current
-    return set(by_key)
+            ch = channels[key]
+            reducer = ch.reducer
+            if reducer is None:
+                if key in changed:
+                    raise _one_value_per_step(key, writes)
+                values[key] = value
+            elif (type(value) is Overwrite or type(value) is dict) and (replace := overwrite_of(value)) is not MISSING:
+                if overwritten is None:
+                    overwritten = set()
+                elif key in overwritten:
+                    raise InvalidUpdateError(
+                        f"At key `{key}`: Can receive only one Overwrite value per super-step; write "
+                        "`Overwrite(...)` to it from one node per step"
+                    )
+                overwritten.add(key)
+                values[key] = replace
+            elif overwritten is None or key not in overwritten:
+                current = values.get(key, MISSING)
+                if current is MISSING:
+                    current = ch.empty()
+                values[key] = value if current is MISSING else reducer(current, value)
+            changed.add(key)
+    if len(values) != size:  # a key was written for the first time: keep the state in the schema's order
+        ordered = {k: values[k] for k in channels if k in values}
+        if len(ordered) == len(values):
+            values.clear()
+            values.update(ordered)
+    return changed
+
+
+def overwrite_of(value: Any) -> Any:
+    """What an `Overwrite` (or its JSON forms `{"__overwrite__": v}`, `{"type": "__overwrite__", "value": v}`)
+    sets a reduced key to, bypassing the reducer; MISSING for any other update."""
+    t = type(value)
+    if t is Overwrite:
+        return value.value
+    if t is dict and value:
+        if len(value) == 1 and OVERWRITE in value:
+            return value[OVERWRITE]
+        if value.get("type") == OVERWRITE and "value" in value:
+            return value["value"]
+    return MISSING
+
+
+def _one_value_per_step(
+    key: str, writes: Sequence[tuple[str, Sequence[tuple[str, Any]]]]
+) -> InvalidUpdateError:
+    names = [f"`{name}`" for name, pairs in writes for k, _ in pairs if k == key]
+    writers = ", ".join(names[:-1]) + " and " + names[-1]
+    return InvalidUpdateError(
+        f"At key `{key}`: Can receive only one value per step, but {writers} wrote it in the "
+        f"same step. Give the key a reducer to combine them (`{key}: Annotated[<type>, <reducer>]`, "
+        "e.g. `Annotated[list, operator.add]` for a list), or write it from one node."
+    )
 
 
 def route(branch: Branch, answer: Any, nodes: Mapping[str, NodeSpec]) -> list[str | Send]:

@@ -14,8 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 from . import _persist
 from ._constants import INTERRUPT, START
-from ._context import CURRENT, Runtime
-from ._errors import GraphInterrupt, GraphRecursionError, ParentCommand, RunCancelledError, add_note
+from ._context import CURRENT, ExecutionInfo, RunControl, Runtime
+from ._errors import (
+    GraphBubbleUp,
+    GraphDrained,
+    GraphInterrupt,
+    GraphRecursionError,
+    NodeError,
+    ParentCommand,
+    RunCancelledError,
+    add_note,
+)
 from ._events import Event
 from ._messages import MessageChunk
 from ._node import Branch, NodeSpec
@@ -29,6 +38,7 @@ from ._plan import (
     prepare_tasks,
     route,
     start_triggers,
+    task_id,
     updates_of,
 )
 from ._schema import initial_values
@@ -97,8 +107,10 @@ class Run:
     """
 
     __slots__ = (
+        "cache",
         "config",
         "context",
+        "control",
         "cp_id",
         "cp_ns",
         "graph",
@@ -152,7 +164,13 @@ class Run:
         self.ns = ns
         self.run_key = run_key
         self.context = context
+        # A subgraph without a store of its own uses its parent's, as in LangGraph.
         self.store = graph.store
+        if self.store is None and parent_scope is not None:
+            self.store = parent_scope.run.store
+        # LangGraph's drain switch (`runtime.control`): one for a run and the subgraphs it calls.
+        self.control: RunControl = parent_scope.run.control if parent_scope is not None else RunControl()
+        self.cache: Any = graph.cache  # a subgraph caches with its own cache only, as in LangGraph
         self.parent_scope = parent_scope
         # What tracks the messages it streams, and LangChain's side of it (see `enter_task`); shared with the
         # subgraphs it calls
@@ -224,6 +242,7 @@ class Run:
 
     def task_done(self, task: Task, result: TaskResult) -> None:
         """The live event for a task that finished: its update, or the interrupts it stopped at."""
+        task = result.handler or task
         if "events" in self.modes:
             if result.interrupts:
                 self.event("interrupt", task, result.interrupts)
@@ -232,7 +251,13 @@ class Run:
 
     def emit_task_end(self, task: Task, result: TaskResult | None, error: BaseException | None) -> None:
         modes = self.modes
-        if "tasks" in modes or "debug" in modes:
+        # As LangGraph: a task's `updates` chunk comes before its `tasks` / `debug` result.
+        if "updates" in modes and result is not None and error is None and not result.interrupts:
+            if result.cached:  # replayed from the cache: marked as LangGraph marks it
+                self.put(("updates", self.ns, {task.name: result.update, "__metadata__": {"cached": True}}))
+            else:
+                self.put(("updates", self.ns, {task.name: result.update}))
+        if ("tasks" in modes or "debug" in modes) and not (result is not None and result.cached):
             payload = {
                 "id": task.id,
                 "name": task.name,
@@ -244,8 +269,6 @@ class Run:
                 self.put(("tasks", self.ns, payload))
             if "debug" in modes:
                 self.put(("debug", self.ns, _debug(self.step, "task_result", payload)))
-        if "updates" in modes and result is not None and error is None and not result.interrupts:
-            self.put(("updates", self.ns, {task.name: result.update}))
 
     # -- the step (both drivers call these around running the tasks) ------------------------------------------
     def begin(self, data: Any) -> Any:
@@ -295,11 +318,15 @@ class Run:
             self.step -= 1
             self.emit_interrupts(())
             return None
-        if "events" in self.modes:
-            self.event("step_start", None, [t.name for t in tasks])
-        for t in tasks:
-            if t.id not in self.saved:
-                self.emit_task_start(t)
+        if self.control.drain_requested:  # stop between steps; the thread resumes from here
+            self.step -= 1
+            raise GraphDrained(self.control.drain_reason or "shutdown")
+        if self.modes:
+            if "events" in self.modes:
+                self.event("step_start", None, [t.name for t in tasks])
+            for t in tasks:
+                if t.id not in self.saved:
+                    self.emit_task_start(t)
         return tasks
 
     def to_run(self, tasks: list[Task]) -> list[Task]:
@@ -328,8 +355,9 @@ class Run:
                 raise GraphInterrupt(interrupts, keep)
             self.emit_interrupts(tuple(interrupts))
             return False
-        for t, r in zip(tasks, results):
-            self.emit_task_end(t, r, None)
+        if self.modes:
+            for t, r in zip(tasks, results):
+                self.emit_task_end(r.handler or t, r, None)
         self.finish_step(tasks, results)
         self.emit_values()
         if self.saver is not None:
@@ -349,12 +377,12 @@ class Run:
         """The run stops: stream LangGraph's `__interrupt__` chunk (the `interrupt` events, attributed to
         their tasks, went out as the tasks stopped; `interrupt_before`/`_after` stops get one with no node)."""
         self.interrupts = list(interrupts)
+        if "updates" in self.modes:
+            self.put(("updates", self.ns, {INTERRUPT: interrupts}))
         if "values" in self.modes and interrupts:
             values = self.values
             state = {k: values[k] for k in self.spec.state_view.keys if k in values}
             self.put(("values", self.ns, {**state, INTERRUPT: interrupts}))
-        if "updates" in self.modes:
-            self.put(("updates", self.ns, {INTERRUPT: interrupts}))
         if not interrupts:
             self.event("interrupt", None, interrupts)
 
@@ -374,13 +402,16 @@ class Run:
         if len(results) == 1 and results[0].view is not None:
             self.values = results[0].view  # its router already applied its writes to a copy
         else:
-            apply_writes(spec.channels, self.values, [(t.name, r.writes) for t, r in zip(tasks, results)])
-        next_triggers(
-            spec.edges, spec.joins, [(t.name, r.goto) for t, r in zip(tasks, results)], self.pending
-        )
+            apply_writes(spec.channels, self.values, [(_name(t, r), r.writes) for t, r in zip(tasks, results)])
+        next_triggers(spec.edges, spec.joins, [(_name(t, r), r.goto) for t, r in zip(tasks, results)], self.pending)
 
     def scope(self, task: Task) -> TaskScope:
         return TaskScope(self, task)
+
+
+def _name(task: Task, result: TaskResult) -> str:
+    """Whose writes these are: the task's node, or its error handler's when the node failed."""
+    return task.name if result.handler is None else result.handler.name
 
 
 def _debug(step: int, kind: str, payload: Any) -> dict[str, Any]:
@@ -397,15 +428,31 @@ def _debug(step: int, kind: str, payload: Any) -> dict[str, Any]:
 class TaskScope:
     """What a running node can reach: its writers, its config, its runtime. Set as the current task."""
 
-    __slots__ = ("_config", "interrupt_index", "message_writer", "run", "task", "writer")
+    __slots__ = (
+        "_config",
+        "attempt",
+        "interrupt_index",
+        "message_writer",
+        "node_error",
+        "run",
+        "started",
+        "task",
+        "writer",
+    )
 
     def __init__(self, run: Run, task: Task) -> None:
         self.run = run
         self.task = task
         self.interrupt_index = 0
+        self.attempt = 1  # the drivers count retries here (`runtime.execution_info.node_attempt`)
+        self.started = time.time()
+        self.node_error: Any = None  # for an error handler: the `NodeError` it handles
         self._config: dict[str, Any] | None = None
-        self.writer = self._make_writer()
-        self.message_writer = self._make_message_writer()
+        if run.modes:
+            self.writer = self._make_writer()
+            self.message_writer = self._make_message_writer()
+        else:  # nothing is streamed (`invoke`): writes go nowhere
+            self.writer = self.message_writer = _noop
 
     def _make_writer(self) -> Callable[[Any], None]:
         run, task = self.run, self.task
@@ -484,8 +531,27 @@ class TaskScope:
         return self._config
 
     @property
-    def runtime(self) -> Runtime:
-        return Runtime(context=self.run.context, store=self.run.store, stream_writer=self.writer)
+    def runtime(self) -> Runtime[Any]:
+        return Runtime(
+            context=self.run.context,
+            store=self.run.store,
+            stream_writer=self.writer,
+            execution_info=self.execution_info(),
+            control=self.run.control,
+        )
+
+    def execution_info(self) -> ExecutionInfo:
+        run, task = self.run, self.task
+        run_id = run.config.get("run_id")
+        return ExecutionInfo(
+            checkpoint_id=run.cp_id or f"{run.run_key}-{run.step}",
+            checkpoint_ns="|".join((*run.ns, f"{task.name}:{task.id}")),
+            task_id=task.id,
+            thread_id=(run.config.get("configurable") or {}).get("thread_id") if run.saver is not None else None,
+            run_id=None if run_id is None else str(run_id),
+            node_attempt=self.attempt,
+            node_first_attempt_time=self.started,
+        )
 
     def kwargs(self, inject: tuple[str, ...]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -496,6 +562,8 @@ class TaskScope:
                 out[name] = self.writer
             elif name == "runtime":
                 out[name] = self.runtime
+            elif name == "error":
+                out[name] = self.node_error
             else:
                 out[name] = self.run.store
         return out
@@ -538,6 +606,26 @@ def router_state(run: Run, task: Task, result: TaskResult) -> Any:
         apply_writes(run.spec.channels, values, [(task.name, result.writes)])
     result.view = values  # when the task is alone in its step, this is the state after the step
     return run.spec.state_view.read(values)
+
+
+def error_handler_task(run: Run, task: Task, exc: BaseException) -> tuple[Task, NodeError] | None:
+    """The task of `task`'s error handler and what it is told, when its node has one and `exc` is a
+    failure it handles (not an interrupt, not the run being stopped); else None."""
+    handler = task.node.error_handler
+    if handler is None or not isinstance(exc, Exception) or run.cancelled:
+        return None
+    if isinstance(exc, (GraphBubbleUp, RunCancelledError)):
+        return None
+    handler_task = Task(
+        task_id(run.run_key, run.step, 0, f"{handler.name}|{task.id}"),
+        handler.name,
+        handler,
+        task.input,
+        ("__pregel_push",),
+        True,
+        (*task.path[:3], "node_error_handler", False),
+    )
+    return handler_task, NodeError(task.name, exc)
 
 
 def branches_of(run: Run, task: Task) -> tuple[Branch, ...]:

@@ -117,7 +117,11 @@ class StateView:
     build: Callable[[dict[str, Any]], Any] | None  # None: the node gets a plain dict
 
     def read(self, values: Mapping[str, Any]) -> Any:
-        state = {k: values[k] for k in self.keys if k in values}
+        keys = self.keys
+        if len(values) == len(keys) and tuple(values) == keys:
+            state = dict(values)  # the state holds exactly these keys, in this order (see `apply_writes`)
+        else:
+            state = {k: values[k] for k in keys if k in values}
         return state if self.build is None else self.build(state)
 
 

@@ -16,10 +16,10 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import _persist
-from ._errors import GraphBubbleUp, GraphInterrupt, ParentCommand, RunCancelledError
+from . import _node_cache, _persist
+from ._errors import GraphBubbleUp, GraphInterrupt, NodeError, ParentCommand, RunCancelledError
 from ._plan import Task, TaskResult
 from ._run import (
     Run,
@@ -27,6 +27,7 @@ from ._run import (
     branches_of,
     check_gotos,
     enter_task,
+    error_handler_task,
     leave_task,
     note_failure,
     result_of,
@@ -35,9 +36,6 @@ from ._run import (
 )
 from ._types import Command
 
-if TYPE_CHECKING:
-    from concurrent.futures import ThreadPoolExecutor
-
 DONE = object()
 
 
@@ -45,15 +43,19 @@ def _call(fn: Any, arg: Any, inject: tuple[str, ...], scope: Any) -> Any:
     return fn(arg, **scope.kwargs(inject)) if inject else fn(arg)
 
 
-def run_task(run: Run, task: Task) -> TaskResult:
-    """Run one task to its result: the node, its routers, its retries."""
+def run_task(run: Run, task: Task, node_error: Any = None) -> TaskResult:
+    """Run one task to its result: the node, its routers, its retries (then its error handler)."""
     scope = run.scope(task)
+    scope.node_error = node_error
     entered = enter_task(scope)
     node = task.node
     try:
+        if node.cache_policy is not None and (hit := _node_cache.lookup(run, task)) is not None:
+            return hit
         attempt = 0
         while True:
             attempt += 1
+            scope.attempt = attempt
             try:
                 if node.subgraph is not None:
                     try:
@@ -62,7 +64,7 @@ def run_task(run: Run, task: Task) -> TaskResult:
                         out = Command(update=pc.command.update, goto=pc.command.goto)
                 else:
                     out = _call(node.fn, task.input, node.inject, scope)
-                    if inspect.isawaitable(out):
+                    if type(out) is not dict and inspect.isawaitable(out):
                         _close(out)
                         raise TypeError(
                             f"Node `{task.name}` returned an awaitable from a plain function; define it with "
@@ -75,6 +77,8 @@ def run_task(run: Run, task: Task) -> TaskResult:
                     for b in branches:
                         add_routes(run, b, _call(b.path, state, b.inject, scope), result)
                 check_gotos(run, task, result)
+                if node.cache_policy is not None:
+                    _node_cache.remember(run, task, result)
                 return result
             except GraphInterrupt as gi:
                 return TaskResult(interrupts=gi.interrupts, sub=gi.resume_state)
@@ -83,11 +87,29 @@ def run_task(run: Run, task: Task) -> TaskResult:
             except Exception as exc:
                 delay = retry_delay(node, exc, attempt)
                 if delay is None or run.cancelled:
-                    raise
+                    handling = error_handler_task(run, task, exc)
+                    if handling is None:
+                        raise
+                    _fail(run, task, exc)  # streamed as a failure, then the handler runs in its place
+                    break
                 if _sleep(run, delay):
                     raise
     finally:
         leave_task(entered)
+    return _run_handler(run, *handling)
+
+
+def _run_handler(run: Run, task: Task, error: NodeError) -> TaskResult:
+    """Run a failed node's error handler in its place; its own failure fails the run, named as its own."""
+    run.event("task_start", task, {"input": task.input, "triggers": task.triggers})
+    try:
+        result = run_task(run, task, error)
+    except BaseException as exc:
+        _fail(run, task, exc)
+        reported(exc)
+        raise
+    result.handler = task
+    return result
 
 
 def _close(aw: Any) -> None:
@@ -129,27 +151,86 @@ def run_loop(run: Run, data: Any) -> Generator[None, None, None]:
         raise
 
 
+_REPORTED = "_livegraph_reported"
+
+
+def reported(exc: BaseException) -> None:
+    """Mark `exc` as streamed and noted already (an error handler's failure), so that the step that ran
+    the failed node does not report it again under that node."""
+    try:
+        setattr(exc, _REPORTED, True)
+    except AttributeError:  # pragma: no cover - an exception without a __dict__
+        pass
+
+
 def _fail(run: Run, task: Task, exc: BaseException) -> None:
+    if getattr(exc, _REPORTED, False):
+        delattr(exc, _REPORTED)
+        return
     if not isinstance(exc, (GraphBubbleUp, RunCancelledError)):
         note_failure(run, task, exc)
     run.emit_task_end(task, None, exc)
     run.event("task_error", task, exc)
 
 
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
 POOL_THREADS = 64
 
 
-def shared_pool() -> ThreadPoolExecutor:
-    """The helper threads every run shares (started on demand, so idle runs cost no threads)."""
+class HelperPool:
+    """Helper threads every run shares: started on demand (idle runs cost no threads), then kept, each
+    waiting on one queue for the next job.
+
+    Lighter than `ThreadPoolExecutor` (no `Future` per job): a parallel step only needs its helpers to
+    start, as the step's caller collects the results itself.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self.lock = threading.Lock()
+        self.threads = 0
+        self.idle = 0  # threads free for a job that none of them has been counted for yet
+        self.backlog = 0  # jobs queued while every thread was counted busy (at the limit)
+
+    def submit(self, job: Callable[[], None]) -> None:
+        with self.lock:
+            if self.idle:
+                self.idle -= 1  # that thread takes this job (or the next); none is started
+                start = False
+            else:
+                start = self.threads < self.limit
+                self.threads += start
+                self.backlog += not start
+        self.jobs.put(job)
+        if start:
+            threading.Thread(target=self._serve, name=f"livegraph-pool_{self.threads}", daemon=True).start()
+
+    def _serve(self) -> None:
+        get, lock = self.jobs.get, self.lock
+        while True:
+            job = get()
+            try:
+                job()
+            except BaseException:  # a job reports its own failure; the thread stays to serve the next
+                pass
+            with lock:
+                if self.backlog:
+                    self.backlog -= 1  # this thread takes a queued job next: it is not free
+                else:
+                    self.idle += 1
+
+
+_pool: HelperPool | None = None
+_pool_lock = threading.Lock()
+
+
+def shared_pool() -> HelperPool:
+    """The helper threads every run shares."""
     global _pool
     if _pool is None:
-        from concurrent.futures import ThreadPoolExecutor  # loaded by the first parallel step only
-
         with _pool_lock:
             if _pool is None:
-                _pool = ThreadPoolExecutor(max_workers=POOL_THREADS, thread_name_prefix="livegraph-pool")
+                _pool = HelperPool(POOL_THREADS)
     return _pool
 
 

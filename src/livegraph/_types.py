@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, Literal, NamedTuple, TypeVar
@@ -153,12 +154,167 @@ class RetryPolicy(NamedTuple):
         return wait
 
 
+def _freeze(obj: Any, depth: int = 10) -> Any:
+    """A hashable form of `obj` in which dict order does not matter."""
+    from collections.abc import Hashable, Mapping
+
+    if isinstance(obj, Hashable) or depth <= 0:
+        return obj
+    if isinstance(obj, Mapping):
+        return tuple(sorted((k, _freeze(v, depth - 1)) for k, v in obj.items()))
+    if isinstance(obj, Sequence):
+        return tuple(_freeze(x, depth - 1) for x in obj)
+    if hasattr(obj, "tobytes"):
+        return (type(obj).__name__, obj.tobytes(), getattr(obj, "shape", None))
+    return obj
+
+
+def default_cache_key(*args: Any, **kwargs: Any) -> str | bytes:
+    """`CachePolicy`'s default key: the node's input, pickled after sorting dict keys (the bytes are only
+    hashed, never unpickled)."""
+    import pickle
+
+    return pickle.dumps((_freeze(args), _freeze(kwargs)), protocol=5, fix_imports=False)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CachePolicy:
+    """Cache a node's result: `add_node("n", fn, cache_policy=CachePolicy(ttl=60))`, on a graph compiled
+    with `cache=InMemoryCache()`. A task whose input has the same key as an earlier one replays that
+    task's writes and routes instead of running (`updates` marks it `{"__metadata__": {"cached": True}}`).
+
+    Attributes:
+        key_func: `(input) -> str | bytes`: which inputs count as the same (default: all of the input).
+        ttl: Seconds an entry lives; None for as long as the cache does.
+    """
+
+    key_func: Callable[..., str | bytes] = default_cache_key
+    ttl: int | None = None
+
+
 @dataclass(frozen=True)
 class Interrupt:
-    """What `interrupt(value)` raised: shown under `__interrupt__` in `values` and `updates`."""
+    """What `interrupt(value)` raised: shown under `__interrupt__` in `values` and `updates`.
+
+    Attributes:
+        value: What the node asked with.
+        id: Answer this interrupt by id: `Command(resume={id: answer})`.
+        response_schema: The JSON Schema of the expected answer, when `interrupt(..., response_schema=...)`
+            gave one (a type given there is shown as its JSON Schema, as LangGraph does).
+    """
 
     value: Any
     id: str = ""
+    response_schema: Any = field(default=None, kw_only=True)
+
+
+OVERWRITE = "__overwrite__"
+
+
+@dataclass(slots=True)
+class Overwrite:
+    """Set a key that has a reducer to `value`, bypassing the reducer: `return {"log": Overwrite([])}`.
+
+    Later updates to that key in the same step are not applied; two `Overwrite`s of one key in one step
+    raise `InvalidUpdateError` (as in LangGraph).
+    """
+
+    value: Any
+    type: Literal["__overwrite__"] = "__overwrite__"
+
+
+Durability = Literal["sync", "async", "exit"]
+"""LangGraph's when-to-save setting (`invoke(..., durability=...)`); livegraph saves after every step."""
+
+
+class StateUpdate(NamedTuple):
+    """One update for LangGraph's `bulk_update_state`."""
+
+    values: dict[str, Any] | None
+    as_node: str | None = None
+    task_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TimeoutPolicy:
+    """LangGraph's node timeouts (`add_node(..., timeout=...)`). livegraph has no node timeouts: giving one
+    raises `NotImplementedError` (see the README); the class is here for code that imports it."""
+
+    run_timeout: float | None = None
+    idle_timeout: float | None = None
+    refresh_on: Literal["auto", "heartbeat"] = "auto"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TracePolicy:
+    """How LangSmith records a node's run (`add_node(..., trace_policy=...)`); livegraph does not trace to
+    LangSmith, so it is accepted and has no effect."""
+
+    process_inputs: Callable[[Any], Any] | None = None
+    process_outputs: Callable[[Any], Any] | None = None
+
+
+def omit_payload(_value: Any) -> dict[str, Any]:
+    """`TracePolicy` helper that records an empty payload."""
+    return {}
+
+
+def ensure_valid_checkpointer(checkpointer: Checkpointer) -> Checkpointer:
+    """`checkpointer` if it is a saver, True, False or None; else a `TypeError` saying what to pass."""
+    from .checkpoint.base import BaseCheckpointSaver
+
+    if checkpointer not in (None, True, False) and not isinstance(checkpointer, BaseCheckpointSaver):
+        raise TypeError(
+            "Invalid checkpointer provided. Expected an instance of `BaseCheckpointSaver`, `True`, `False`, "
+            f"or `None`. Received {type(checkpointer).__name__!s}. Pass a proper saver (e.g., InMemorySaver, "
+            "SqliteSaver)."
+        )
+    return checkpointer
+
+
+OutputT = TypeVar("OutputT")
+
+
+@dataclass(frozen=True)
+class GraphOutput(Generic[OutputT]):
+    """What `invoke()` / `ainvoke()` return with `version="v2"`: the output and the interrupts apart.
+
+    Attributes:
+        value: The graph's output (its output schema's keys).
+        interrupts: The interrupts the run stopped at; empty when it finished.
+    """
+
+    value: OutputT
+    interrupts: tuple[Interrupt, ...] = ()
+
+    def __getitem__(self, key: str) -> Any:
+        """`result[key]` and `result["__interrupt__"]`, as on a v1 result (deprecated, as in LangGraph)."""
+        _v1_access()
+        if key == "__interrupt__":
+            return self.interrupts
+        if isinstance(self.value, dict):
+            return self.value[key]
+        try:
+            return getattr(self.value, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def __contains__(self, key: object) -> bool:
+        _v1_access()
+        if key == "__interrupt__":
+            return bool(self.interrupts)
+        if isinstance(self.value, dict):
+            return key in self.value
+        return isinstance(key, str) and hasattr(self.value, key)
+
+
+def _v1_access() -> None:
+    warnings.warn(
+        "Accessing GraphOutput via `result[key]` is deprecated. Use `result.value` to access the output "
+        "value directly, or `result.interrupts` for interrupts.",
+        DeprecationWarning,
+        stacklevel=3,
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,5 @@
+"""LangGraph's `langgraph.cache.memory` path."""
+
+from ._cache import InMemoryCache
+
+__all__ = ["InMemoryCache"]

@@ -1,0 +1,5 @@
+"""LangGraph's `langgraph.store.memory` path."""
+
+from ._memory import InMemoryStore
+
+__all__ = ["InMemoryStore"]
