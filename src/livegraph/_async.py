@@ -24,7 +24,8 @@ from ._run import (
     check_gotos,
     result_of,
     retry_delay,
-    router_state,
+    router_input,
+    router_values,
 )
 from ._sync import DONE, StepDone, _call, _close, _fail
 from ._types import Command
@@ -72,9 +73,11 @@ async def arun_task(run: Run, task: Task) -> TaskResult:
                 result = result_of(run, task, out)
                 branches = branches_of(run, task)
                 if branches:
-                    state = router_state(run, task, result)
+                    values = router_values(run, task, result)
                     for b in branches:
-                        add_routes(run, b, await _maybe_await(_call(b.path, state, b.inject, scope)), result)
+                        add_routes(
+                            run, b, await _maybe_await(_call(b.path, router_input(run, b, values), b.inject, scope)), result
+                        )
                 check_gotos(run, task, result)
                 return result
             except GraphInterrupt as gi:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import queue
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import _persist, _sync
@@ -37,6 +37,8 @@ class GraphSpec:
     state_view: StateView
     input_keys: tuple[str, ...]
     output_view: StateView
+    stream_keys: tuple[str, ...] = ()  # what `values` mode shows: every channel, private ones included
+    managed: dict[str, Any] = field(default_factory=dict)  # managed key -> its manager (`RemainingSteps`, ...)
     interrupt_before: tuple[str, ...] = ()
     interrupt_after: tuple[str, ...] = ()
     context_schema: Any = None
@@ -121,6 +123,8 @@ class CompiledStateGraph:
         return run
 
     def _result(self, run: Run) -> Any:
+        if not run.output_written and not run.interrupts:
+            return None  # as LangGraph: no `values` chunk was streamed for the output's keys
         out = self._spec.output_view.read(run.values)
         if run.interrupts:
             out[INTERRUPT] = list(run.interrupts)

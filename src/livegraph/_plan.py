@@ -266,8 +266,13 @@ def next_triggers(
     joins: Sequence[tuple[frozenset[str], str, str]],
     finished: Sequence[tuple[str, list[str | Send]]],
     pending: Pending,
+    pulled: Iterable[str] = (),
 ) -> None:
     """Record in `pending` what the finished `(node, gotos)` trigger: edges, joins, routes and sends.
+
+    A join works as LangGraph's barrier: the sources that finish in one step count as one batch (a source
+    finishing twice counts once), the target runs when the batch completes the set, and the set starts over
+    when the target (one of the `pulled` nodes that just ran) takes it. Node names never change the outcome.
 
     A pulled node's triggers are all the channels that can trigger it, sorted, as LangGraph reports them
     (`branch:to:<node>` and the key of every join that ends at it), whichever of them fired.
@@ -277,6 +282,11 @@ def next_triggers(
         if node not in pending.pull:
             pending.pull[node] = sorted([f"branch:to:{node}", *(key for _, t, key in joins if t == node)])
 
+    seen_by = pending.joins
+    for name in pulled:
+        for sources, target, key in joins:
+            if target == name and seen_by.get(key) == sources:
+                del seen_by[key]
     for name, gotos in finished:
         for dst in edges.get(name, ()):
             if dst != END:
@@ -287,14 +297,13 @@ def next_triggers(
                     pending.push.append(g)
             elif g != END:
                 pull(g)
-        for sources, target, key in joins:
-            if name in sources:
-                seen = pending.joins.get(key, frozenset()) | {name}
-                if seen >= sources:
-                    pending.joins.pop(key, None)
-                    pull(target)
-                else:
-                    pending.joins[key] = seen
+    for sources, target, key in joins:
+        seen = seen_by.get(key, frozenset())
+        now = seen.union(name for name, _ in finished if name in sources)
+        if now != seen:
+            seen_by[key] = now
+            if now == sources:
+                pull(target)
 
 
 def start_triggers(

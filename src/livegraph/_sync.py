@@ -29,7 +29,8 @@ from ._run import (
     note_failure,
     result_of,
     retry_delay,
-    router_state,
+    router_input,
+    router_values,
 )
 from ._types import Command
 
@@ -69,9 +70,9 @@ def run_task(run: Run, task: Task) -> TaskResult:
                 result = result_of(run, task, out)
                 branches = branches_of(run, task)
                 if branches:
-                    state = router_state(run, task, result)
+                    values = router_values(run, task, result)
                     for b in branches:
-                        add_routes(run, b, _call(b.path, state, b.inject, scope), result)
+                        add_routes(run, b, _call(b.path, router_input(run, b, values), b.inject, scope), result)
                 check_gotos(run, task, result)
                 return result
             except GraphInterrupt as gi:
