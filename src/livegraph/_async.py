@@ -75,9 +75,8 @@ async def arun_task(run: Run, task: Task) -> TaskResult:
                 if branches:
                     values = router_values(run, task, result)
                     for b in branches:
-                        add_routes(
-                            run, b, await _maybe_await(_call(b.path, router_input(run, b, values), b.inject, scope)), result
-                        )
+                        answer = await _maybe_await(_call(b.path, router_input(run, b, values), b.inject, scope))
+                        add_routes(run, b, answer, result)
                 check_gotos(run, task, result)
                 return result
             except GraphInterrupt as gi:
@@ -137,20 +136,27 @@ async def aexecute(run: Run, tasks: list[Task]) -> list[TaskResult]:
         try:
             while pending:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for fut in done:
+                failed: tuple[Task, BaseException] | None = None
+                for fut in done:  # every outcome is taken, so no failure is left "never retrieved"
                     task = running[fut]
                     failure = fut.exception() if not fut.cancelled() else asyncio.CancelledError()
                     if failure is not None:
-                        _fail(run, task, failure)
-                        raise failure
+                        failed = failed or (task, failure)
+                        continue
                     results[task.id] = fut.result()
                     run.task_done(task, results[task.id])
+                if failed is not None:
+                    _fail(run, *failed)
+                    raise failed[1]
         finally:
             if pending:
                 run.stop.cancel()
                 for fut in pending:
                     fut.cancel()
                 await asyncio.wait(pending, timeout=1.0)
+                for fut in pending:
+                    if fut.done() and not fut.cancelled():
+                        fut.exception()  # a sibling that failed while being stopped: taken, not reported
         return [results[t.id] for t in tasks]
 
 
