@@ -14,6 +14,7 @@ from typing import Any
 
 from . import _persist, _sync
 from ._constants import DEFAULT_RECURSION_LIMIT, END, INTERRUPT, START
+from ._context import CURRENT
 from ._drawable import DrawEdge, DrawGraph, DrawNode
 from ._errors import CheckpointError, NodeNotFoundError
 from ._node import Branch, NodeSpec
@@ -192,6 +193,9 @@ class CompiledStateGraph:
                     input, config, context=context, stream_mode=stream_mode, version=version, **kwargs
                 )
             )
+        scope = CURRENT.get()
+        if scope is not None and not self._is_async:  # called inside a node: a subgraph of that run
+            return self._invoke_nested(input, config, scope)
         if self._is_async:
             q: queue.SimpleQueue[Any] = queue.SimpleQueue()
             run = self._new_run(config, q.put, (), context, kwargs)
@@ -255,8 +259,12 @@ class CompiledStateGraph:
                     input, config, context=context, stream_mode=stream_mode, version=version, **kwargs
                 )
             ]
-        run = self._new_run(config, _drop, (), context, kwargs)
-        async for _ in _async.arun_loop(run, input):
+        scope = CURRENT.get()
+        if scope is not None:  # awaited inside a node: a subgraph of that run
+            run, data = self._child(input, scope, config)
+        else:
+            run, data = self._new_run(config, _drop, (), context, kwargs), input
+        async for _ in _async.arun_loop(run, data):
             pass
         return self._result(run)
 
@@ -411,13 +419,20 @@ class CompiledStateGraph:
         return self.update_state(config, values, as_node)
 
     # -- as a node of another graph ---------------------------------------------------------------------------
-    def _child(self, data: Any, scope: TaskScope) -> tuple[Run, Any]:
+    def _child(
+        self, data: Any, scope: TaskScope, config: Mapping[str, Any] | None = None
+    ) -> tuple[Run, Any]:
+        """A run of this graph inside `scope`'s task: as a node of the parent graph (`config` None: it takes
+        its keys from the parent's state), or invoked from a node's code (`config`: what the call passed).
+        Either way it streams into the parent's stream under the task's namespace, with the parent's thread."""
         parent = scope.run
         ns = (*parent.ns, f"{scope.task.name}:{scope.task.id}")
         conf = dict(parent.config)
         conf["configurable"] = dict(scope.config.get("configurable") or {})
+        if config:
+            conf = _merge(conf, config)
         run = Run(self, conf, parent.put, parent.modes, ns, scope.task.id, parent.context, scope)
-        if isinstance(data, Mapping):
+        if config is None and isinstance(data, Mapping):
             data = {k: v for k, v in data.items() if k in self._spec.channels}
         stood = parent.subs.pop(scope.task.id, None)
         if stood is not None:  # it was interrupted: continue inside it
@@ -428,6 +443,12 @@ class CompiledStateGraph:
         out = self._spec.output_view.read(run.values)
         keys = scope.run.spec.channels
         return {k: v for k, v in out.items() if k in keys}
+
+    def _invoke_nested(self, data: Any, config: Mapping[str, Any] | None, scope: TaskScope) -> Any:
+        run, data = self._child(data, scope, config or {})
+        for _ in _sync.run_loop(run, data):
+            pass
+        return self._result(run)
 
     def _call_sync(self, data: Any, scope: TaskScope) -> dict[str, Any]:
         run, data = self._child(data, scope)
