@@ -1054,7 +1054,8 @@ NOTEBOOKS["04_routing_and_control"] = [
         print(f"{type(exc).__name__}: {exc}")
     """),
     md("""
-    **A loop that never ends** stops at `recursion_limit` (25 by default):
+    **A loop that never ends** stops at `recursion_limit` (as in LangGraph: 10007 supersteps by default, or
+    `LANGGRAPH_DEFAULT_RECURSION_LIMIT`); the last step it allows runs in full, then the run raises:
     """),
     code("""
     forever = (
