@@ -11,7 +11,7 @@ import pytest
 
 from checkpoint_helpers import saver_factory_fixture, saver_fixture, saver_kind_fixture, thread  # noqa: F401 - pytest fixtures
 from engine_helpers import Log, appender, kind_fixture, mode_fixture, node, normalized, run_invoke, run_stream  # noqa: F401 - pytest fixtures
-from livegraph import END, START, Command, InvalidUpdateError, StateGraph
+from livegraph import END, START, Command, GraphRecursionError, InvalidUpdateError, StateGraph
 from livegraph.config import get_stream_writer
 from livegraph.managed import IsLastStep, RemainingSteps
 from livegraph.types import interrupt
@@ -200,3 +200,28 @@ def test_a_child_with_a_checkpointer_runs_under_the_parent_s_thread_and_can_be_i
     assert graph.invoke({"question": "hi"}, thread())["__interrupt__"][0].value == "ok?"
     assert graph.invoke(Command(resume="yes "), thread()) == {"question": "hi", "answer": "yes hi?"}
     assert calls == ["call", "ask", "leaf", "call", "leaf"]  # `ask` finished before the interrupt: not again
+
+
+def test_checkpointer_true_on_a_root_graph_is_an_error_as_in_langgraph() -> None:
+    graph = StateGraph(Child).add_node("leaf", _leaf).add_edge(START, "leaf").compile(checkpointer=True)
+    with pytest.raises(RuntimeError) as info:
+        graph.invoke({"q": "x"})
+    assert str(info.value) == (
+        "checkpointer=True cannot be used for root graphs: it makes a subgraph save under its parent's thread. "
+        "Run this graph inside a node of a graph compiled with a checkpointer, or compile it with one of its own "
+        "(e.g. `checkpointer=InMemorySaver()`)"
+    )
+
+
+def test_a_resumed_run_gets_two_more_steps_as_in_langgraph(saver: Any) -> None:
+    def step(name: str) -> Any:
+        def fn(state: Budget) -> dict[str, Any]:
+            return {"log": [f"{name} left={state['left']}"]}
+        return fn
+
+    graph = (StateGraph(Budget).add_sequence([(f"n{i}", step(f"n{i}")) for i in range(5)]).add_edge(START, "n0")
+             .compile(checkpointer=saver, interrupt_before=["n2"]))
+    graph.invoke({"log": []}, {**thread(), "recursion_limit": 10})
+    with pytest.raises(GraphRecursionError):
+        graph.invoke(None, {**thread(), "recursion_limit": 1})  # three steps run, then the limit stops it
+    assert graph.get_state(thread()).values["log"][2:] == ["n2 left=2", "n3 left=1", "n4 left=0"]

@@ -106,6 +106,7 @@ class Run:
         "interrupt_after",
         "interrupt_before",
         "interrupts",
+        "last_step",
         "managed",
         "modes",
         "ns",
@@ -158,6 +159,7 @@ class Run:
         self.pending = Pending()
         self.step = 0
         self.start_step = 0  # the thread's step when this run began (steps count on across runs)
+        self.last_step = 0  # the last step the recursion limit allows (set by `begin`)
         # One stop for a run and the subgraphs it calls: stopping the run stops them too.
         self.stop: Cancellation = parent_scope.run.stop if parent_scope is not None else Cancellation()
         # checkpointing (see _persist.py); inert without a checkpointer
@@ -259,6 +261,8 @@ class Run:
         the run continues where the thread stopped (then nothing is left to do before the first step)."""
         data = _persist.setup(self, data)
         self.start_step = self.step
+        # As LangGraph counts: a run from an input takes `recursion_limit` steps, a resumed one two more.
+        self.last_step = self.step + self.recursion_limit + (2 if data is _persist.RESUMED else 0)
         if data is _persist.RESUMED:
             self.event("run_start", None, {"input": None})
             self.output_written = True
@@ -277,7 +281,7 @@ class Run:
             return []
         values = self.values
         if self.spec.managed:
-            values = {**values, **managed_values(self.spec.managed, self.recursion_limit)}
+            values = {**values, **managed_values(self.spec.managed, self.last_step - self.step)}
         return [
             (b, (b.view or self.spec.state_view).read(values), {"config": self.config} if "config" in b.inject else {})
             for b in branches
@@ -307,8 +311,7 @@ class Run:
             self.step_values = dict(self.values)
         values = self.values
         if self.spec.managed:
-            remaining = self.recursion_limit - (self.step + 1 - self.start_step)
-            self.managed = managed_values(self.spec.managed, remaining)
+            self.managed = managed_values(self.spec.managed, self.last_step - (self.step + 1))
             values = {**values, **self.managed}
         tasks = prepare_tasks(self.spec.nodes, values, self.pending, self.step + 1, self.run_key)
         self.step += 1
@@ -382,14 +385,14 @@ class Run:
     def check_limit(self) -> None:
         """After `recursion_limit` steps the run ends with `GraphRecursionError`, as LangGraph's does: the
         last allowed step runs and streams in full first, even when nothing would run after it."""
-        if self.step - self.start_step < self.recursion_limit:
+        if self.step < self.last_step:
             return
         pending = self.pending
         names = ", ".join(f"`{n}`" for n in [*pending.pull, *(s.node for s in pending.push)])
         ahead = f"; next it would run {names}" if names else ""
         raise GraphRecursionError(
             f"Recursion limit of {self.recursion_limit} reached without hitting a stop condition "
-            f"({self.recursion_limit} steps ran{ahead}). A run of n steps needs a limit above n: you can "
+            f"({self.step - self.start_step} steps ran{ahead}). A run of n steps needs a limit above n: you can "
             "increase it by setting the `recursion_limit` config key, e.g. "
             "`graph.invoke(inputs, {'recursion_limit': 100})`, or check the routes that loop back."
         )
