@@ -225,3 +225,18 @@ def test_a_resumed_run_gets_two_more_steps_as_in_langgraph(saver: Any) -> None:
     with pytest.raises(GraphRecursionError):
         graph.invoke(None, {**thread(), "recursion_limit": 1})  # three steps run, then the limit stops it
     assert graph.get_state(thread()).values["log"][2:] == ["n2 left=2", "n3 left=1", "n4 left=0"]
+
+
+def test_a_sibling_that_finished_before_a_failure_still_streams_its_update(mode: str, kind: str) -> None:
+    import time
+
+    def boom(state: Log) -> dict[str, Any]:
+        time.sleep(0.1)  # `a` has finished by now
+        raise ValueError("boom")
+
+    graph = (StateGraph(Log).add_node("a", node(kind, appender("a"))).add_node("boom", node(kind, boom))
+             .add_edge(START, "a").add_edge(START, "boom").compile())
+    chunks: list[Any] = []
+    with pytest.raises(ValueError):
+        run_stream(mode, graph, {"x": 0}, stream_mode="updates", on_chunk=chunks.append)
+    assert chunks == [{"a": {"log": ["a"]}}]

@@ -146,6 +146,9 @@ async def aexecute(run: Run, tasks: list[Task]) -> list[TaskResult]:
                     results[task.id] = fut.result()
                     run.task_done(task, results[task.id])
                 if failed is not None:
+                    for t in tasks:  # those that finished before it, as LangGraph streams them
+                        if t.id in results:
+                            run.emit_task_end(t, results[t.id], None)
                     _fail(run, *failed)
                     raise failed[1]
         finally:

@@ -240,6 +240,8 @@ class Run:
 
     def emit_task_end(self, task: Task, result: TaskResult | None, error: BaseException | None) -> None:
         modes = self.modes
+        if "updates" in modes and result is not None and error is None and not result.interrupts:
+            self.put(("updates", self.ns, {task.name: result.update}))  # before the task's result, as LangGraph
         if "tasks" in modes or "debug" in modes:
             payload = {
                 "id": task.id,
@@ -252,8 +254,6 @@ class Run:
                 self.put(("tasks", self.ns, payload))
             if "debug" in modes:
                 self.put(("debug", self.ns, _debug(self.step, "task_result", payload)))
-        if "updates" in modes and result is not None and error is None and not result.interrupts:
-            self.put(("updates", self.ns, {task.name: result.update}))
 
     # -- the step (both drivers call these around running the tasks) ------------------------------------------
     def begin(self, data: Any) -> Any:

@@ -227,16 +227,21 @@ def execute(run: Run, tasks: list[Task]) -> list[TaskResult]:
                     raise
     results: list[TaskResult | None] = [None] * len(tasks)
     failures: list[tuple[int, BaseException]] = []
+    before: list[int] = []  # tasks that finished before the first failure (`done` keeps completion order)
     while not done.empty():
         index, outcome, failure = done.get()
         if failure is not None:
             failures.append((index, failure))
+        elif not failures:
+            before.append(index)
         results[index] = outcome
     if failures:
         # The first real failure, not a sibling stopped because of it.
         index, failure = next(
             ((i, e) for i, e in failures if not isinstance(e, RunCancelledError)), failures[0]
         )
+        for i in sorted(before):  # as LangGraph, which streams each task's update as it finishes
+            run.emit_task_end(tasks[i], results[i], None)
         _fail(run, tasks[index], failure)
         raise failure
     return [r for r in results if r is not None]

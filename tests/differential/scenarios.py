@@ -365,6 +365,7 @@ RUNS: dict[str, dict[str, Any]] = {
     "tasks": {"stream_mode": "tasks"},
     "debug": {"stream_mode": "debug"},
     "values+updates+custom": {"stream_mode": ["values", "updates", "custom"]},
+    "updates+tasks": {"stream_mode": ["updates", "tasks"]},
     "updates/subgraphs": {"stream_mode": "updates", "subgraphs": True},
     "updates+custom/subgraphs": {"stream_mode": ["updates", "custom"], "subgraphs": True},
     "values/subgraphs": {"stream_mode": "values", "subgraphs": True},
