@@ -240,3 +240,20 @@ def test_a_sibling_that_finished_before_a_failure_still_streams_its_update(mode:
     with pytest.raises(ValueError):
         run_stream(mode, graph, {"x": 0}, stream_mode="updates", on_chunk=chunks.append)
     assert chunks == [{"a": {"log": ["a"]}}]
+
+
+def test_the_live_view_shows_a_graph_invoked_inside_a_node_in_that_node_s_panels() -> None:
+    from livegraph.notebook._model import RunModel
+
+    child = StateGraph(Child).add_node("leaf", _leaf).add_edge(START, "leaf").compile()
+
+    def call(state: Parent) -> dict[str, Any]:
+        return {"answer": child.invoke({"q": state["question"]})["a"]}
+
+    graph = StateGraph(Parent).add_node("call", call).add_edge(START, "call").compile()
+    model = RunModel()
+    for event in graph.stream({"question": "hi"}, stream_mode="events"):
+        model.apply(event)
+    assert [(p.title, p.text) for p in model.panels.values()] == [("call", ""), ("call › leaf", "{'leaf': 'hi'}\n")]
+    assert model.node_states() == {"__start__": "done", "call:__start__": "done", "call:__end__": "done",
+                                   "call": "done", "call:leaf": "done", "__end__": "done"}
