@@ -257,3 +257,12 @@ def test_the_live_view_shows_a_graph_invoked_inside_a_node_in_that_node_s_panels
     assert [(p.title, p.text) for p in model.panels.values()] == [("call", ""), ("call › leaf", "{'leaf': 'hi'}\n")]
     assert model.node_states() == {"__start__": "done", "call:__start__": "done", "call:__end__": "done",
                                    "call": "done", "call:leaf": "done", "__end__": "done"}
+
+
+def test_get_state_shows_private_channels_and_an_input_may_carry_managed_keys(saver: Any) -> None:
+    def hide(state: Budget) -> Private:
+        return {"secret": "s"}
+
+    graph = StateGraph(Budget).add_node("hide", hide).add_edge(START, "hide").compile(checkpointer=saver)
+    assert graph.invoke({"log": ["in"], "left": 3}, thread()) == {"log": ["in"]}  # `left` is ignored, as LangGraph
+    assert graph.get_state(thread()).values == {"log": ["in"], "secret": "s"}

@@ -44,6 +44,10 @@ class GraphSpec:
     interrupt_after: tuple[str, ...] = ()
     context_schema: Any = None
 
+    def channel_values(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Every channel that has a value: what `values` mode, `get_state` and checkpoints show."""
+        return {k: values[k] for k in self.stream_keys if k in values}
+
     @property
     def is_async(self) -> bool:
         return any(
@@ -299,7 +303,7 @@ class CompiledStateGraph:
         interrupts = cp.tasks.get("interrupts") or {}
         ptasks = tuple(PregelTask(t.id, t.name, t.path, None, tuple(interrupts.get(t.id, ()))) for t in tasks)
         return StateSnapshot(
-            values=self._spec.output_view.read(cp.values),
+            values=self._spec.channel_values(cp.values),
             next=tuple(t.name for t in tasks),
             config=_persist.config_of(cp.thread_id, cp.ns, cp.id),
             metadata=cp.metadata,

@@ -163,7 +163,7 @@ def emit_checkpoint(run: Run, cp: Any) -> None:
     payload = {
         "config": config_of(run.thread_id, run.cp_ns, cp.id),
         "parent_config": config_of(run.thread_id, run.cp_ns, cp.parent_id) if cp.parent_id else None,
-        "values": run.spec.output_view.read(run.values),
+        "values": run.spec.channel_values(run.values),
         "metadata": cp.metadata,
         "next": [t.name for t in tasks],
         "tasks": [{"id": t.id, "name": t.name, "interrupts": (), "state": None} for t in tasks],

@@ -211,8 +211,7 @@ class Run:
 
     def emit_values(self) -> None:
         if "values" in self.modes:
-            values = self.values
-            self.put(("values", self.ns, {k: values[k] for k in self.spec.stream_keys if k in values}))
+            self.put(("values", self.ns, self.spec.channel_values(self.values)))
 
     def note_writes(self, pairs: list[tuple[str, Any]]) -> None:
         if not self.output_written:
@@ -374,9 +373,7 @@ class Run:
         their tasks, went out as the tasks stopped; `interrupt_before`/`_after` stops get one with no node)."""
         self.interrupts = list(interrupts)
         if "values" in self.modes and interrupts:
-            values = self.values
-            state = {k: values[k] for k in self.spec.stream_keys if k in values}
-            self.put(("values", self.ns, {**state, INTERRUPT: interrupts}))
+            self.put(("values", self.ns, {**self.spec.channel_values(self.values), INTERRUPT: interrupts}))
         if "updates" in self.modes:
             self.put(("updates", self.ns, {INTERRUPT: interrupts}))
         if not interrupts:
@@ -620,12 +617,12 @@ def input_writes(run: Run, data: Any) -> list[tuple[str, Any]]:
             raise InvalidUpdateError(
                 f"The input must be a dict of state keys (or an instance of the state schema); got {data!r}"
             )
-        return pairs
-    unknown = [k for k in data if k not in spec.channels]
+        return [(k, v) for k, v in pairs if k not in spec.managed] if spec.managed else pairs
+    unknown = [k for k in data if k not in spec.channels and k not in spec.managed]
     if unknown:
         raise InvalidUpdateError(
             f"Input key(s) {', '.join(f'`{k}`' for k in unknown)} are not in the state schema "
             f"(keys: {', '.join(spec.channels)}); fix the key names or add them to the schema"
         )
     allowed = set(spec.input_keys)
-    return [(k, v) for k, v in data.items() if k in allowed]
+    return [(k, v) for k, v in data.items() if k in allowed and k not in spec.managed]
