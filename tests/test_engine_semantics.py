@@ -263,6 +263,10 @@ def test_get_state_shows_private_channels_and_an_input_may_carry_managed_keys(sa
     def hide(state: Budget) -> Private:
         return {"secret": "s"}
 
-    graph = StateGraph(Budget).add_node("hide", hide).add_edge(START, "hide").compile(checkpointer=saver)
-    assert graph.invoke({"log": ["in"], "left": 3}, thread()) == {"log": ["in"]}  # `left` is ignored, as LangGraph
-    assert graph.get_state(thread()).values == {"log": ["in"], "secret": "s"}
+    def read(state: Private) -> dict[str, Any]:  # registers `secret` (a return annotation would not)
+        return {"log": [state["secret"]]}
+
+    graph = (StateGraph(Budget).add_node("hide", hide).add_node("read", read).add_edge(START, "hide")
+             .add_edge("hide", "read").compile(checkpointer=saver))
+    assert graph.invoke({"log": ["in"], "left": 3}, thread()) == {"log": ["in", "s"]}  # `left` ignored, as LangGraph
+    assert graph.get_state(thread()).values == {"log": ["in", "s"], "secret": "s"}
