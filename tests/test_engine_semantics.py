@@ -270,3 +270,30 @@ def test_get_state_shows_private_channels_and_an_input_may_carry_managed_keys(sa
              .add_edge("hide", "read").compile(checkpointer=saver))
     assert graph.invoke({"log": ["in"], "left": 3}, thread()) == {"log": ["in", "s"]}  # `left` ignored, as LangGraph
     assert graph.get_state(thread()).values == {"log": ["in", "s"], "secret": "s"}
+
+
+def test_a_graph_streamed_inside_a_node_feeds_both_the_node_and_the_parent_s_stream(mode: str) -> None:
+    child = (StateGraph(Child).add_node("leaf", _leaf).add_node("shout", lambda s: {"a": s["a"] + "!"})
+             .add_edge(START, "leaf").add_edge("leaf", "shout").compile())
+    got: list[Any] = []
+
+    def call(state: Parent) -> dict[str, Any]:
+        got.extend(child.stream({"q": state["question"]}, stream_mode="updates"))
+        return {"answer": "done"}
+
+    async def acall(state: Parent) -> dict[str, Any]:
+        got.extend([c async for c in child.astream({"q": state["question"]}, stream_mode="updates")])
+        return {"answer": "done"}
+
+    graph = (StateGraph(Parent).add_node("call", call if mode == "sync" else acall).add_edge(START, "call")
+             .compile())
+    chunks = run_stream(mode, graph, {"question": "hi"}, stream_mode=["custom", "values"], subgraphs=True)
+    assert normalized(chunks) == [
+        ((), "values", {"question": "hi"}),
+        (("call:T1",), "values", {"q": "hi"}),
+        (("call:T1",), "custom", {"leaf": "hi"}),
+        (("call:T1",), "values", {"q": "hi", "a": "HI"}),
+        (("call:T1",), "values", {"q": "hi", "a": "HI!"}),
+        ((), "values", {"question": "hi", "answer": "done"}),
+    ]
+    assert got == [{"leaf": {"a": "HI"}}, {"shout": {"a": "HI!"}}]  # the node sees its own modes, unprefixed

@@ -160,7 +160,12 @@ class CompiledStateGraph:
         """
         modes, single = normalize_modes(stream_mode)
         shape = shaper(single, subgraphs, version)
-        if self._is_async:
+        scope = CURRENT.get()
+        if scope is not None and not self._is_async:  # called inside a node: a subgraph of that run
+            buffer: list[Any] = []
+            run, input = self._child(input, scope, config or {}, _tee(scope, modes, buffer.append))
+            items = _sync.drain(run, input, buffer)
+        elif self._is_async:
             q: queue.SimpleQueue[Any] = queue.SimpleQueue()
             from . import _bridge  # asyncio is loaded only by graphs that need it
 
@@ -169,7 +174,7 @@ class CompiledStateGraph:
             q = queue.SimpleQueue()
             items = _sync.live(self._new_run(config, q.put, modes, context, kwargs), input, q)
         else:
-            buffer: list[Any] = []
+            buffer = []
             items = _sync.drain(self._new_run(config, buffer.append, modes, context, kwargs), input, buffer)
         try:
             for item in items:
@@ -229,11 +234,16 @@ class CompiledStateGraph:
 
         modes, single = normalize_modes(stream_mode)
         shape = shaper(single, subgraphs, version)
-        if LIVE_MODES.intersection(modes):
+        scope = CURRENT.get()
+        if scope is not None:  # iterated inside a node: a subgraph of that run
+            buffer: list[Any] = []
+            run, input = self._child(input, scope, config or {}, _tee(scope, modes, buffer.append))
+            items = _async.adrain(run, input, buffer)
+        elif LIVE_MODES.intersection(modes):
             box = _async.Outbox()
             items = _async.alive(self._new_run(config, box.put, modes, context, kwargs), input, box)
         else:
-            buffer: list[Any] = []
+            buffer = []
             items = _async.adrain(self._new_run(config, buffer.append, modes, context, kwargs), input, buffer)
         try:
             async for item in items:
@@ -424,18 +434,24 @@ class CompiledStateGraph:
 
     # -- as a node of another graph ---------------------------------------------------------------------------
     def _child(
-        self, data: Any, scope: TaskScope, config: Mapping[str, Any] | None = None
+        self,
+        data: Any,
+        scope: TaskScope,
+        config: Mapping[str, Any] | None = None,
+        tee: tuple[Any, frozenset[str]] | None = None,
     ) -> tuple[Run, Any]:
         """A run of this graph inside `scope`'s task: as a node of the parent graph (`config` None: it takes
         its keys from the parent's state), or invoked from a node's code (`config`: what the call passed).
-        Either way it streams into the parent's stream under the task's namespace, with the parent's thread."""
+        Either way it streams into the parent's stream under the task's namespace, with the parent's thread;
+        `tee` (`_tee`) also hands its items to the node that streams it."""
         parent = scope.run
         ns = (*parent.ns, f"{scope.task.name}:{scope.task.id}")
         conf = dict(parent.config)
         conf["configurable"] = dict(scope.config.get("configurable") or {})
         if config:
             conf = _merge(conf, config)
-        run = Run(self, conf, parent.put, parent.modes, ns, scope.task.id, parent.context, scope)
+        put, modes = tee if tee is not None else (parent.put, parent.modes)
+        run = Run(self, conf, put, modes, ns, scope.task.id, parent.context, scope)
         if config is None and isinstance(data, Mapping):
             data = {k: v for k, v in data.items() if k in self._spec.channels}
         stood = parent.subs.pop(scope.task.id, None)
@@ -504,6 +520,23 @@ def drawable(spec: GraphSpec, xray: int | bool) -> DrawGraph:
     if any(e.target == END for e in edges) or not edges:
         nodes[END] = DrawNode(END, END, "end")
     return DrawGraph(spec.name, nodes, edges, depth)
+
+
+def _tee(scope: TaskScope, wanted: Sequence[str], take: Any) -> tuple[Any, frozenset[str]]:
+    """`(put, modes)` for a graph streamed inside `scope`'s task: items go to the parent's stream (its modes,
+    under the task's namespace) and, with namespaces relative to the child, to the node iterating it."""
+    parent = scope.run
+    parent_put, parent_modes, wanted_modes = parent.put, parent.modes, frozenset(wanted)
+    cut = len(parent.ns) + 1
+
+    def put(item: Any) -> None:
+        mode, ns, payload = item
+        if mode in parent_modes:
+            parent_put(item)
+        if mode in wanted_modes:
+            take((mode, ns[cut:], payload))
+
+    return put, parent_modes | wanted_modes
 
 
 def _merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
