@@ -405,7 +405,8 @@ class Run:
         for r in results:
             if r.writes:
                 wrote = True
-                self.note_writes(r.writes)
+                if not self.output_written:
+                    self.note_writes(r.writes)
         next_triggers(
             spec.edges,
             spec.joins,
