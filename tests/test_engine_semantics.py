@@ -11,7 +11,7 @@ import pytest
 
 from checkpoint_helpers import saver_factory_fixture, saver_fixture, saver_kind_fixture, thread  # noqa: F401 - pytest fixtures
 from engine_helpers import Log, appender, kind_fixture, mode_fixture, node, normalized, run_invoke, run_stream  # noqa: F401 - pytest fixtures
-from livegraph import END, START, Command, GraphRecursionError, InvalidUpdateError, StateGraph
+from livegraph import END, START, Command, GraphRecursionError, InvalidUpdateError, Send, StateGraph
 from livegraph.config import get_stream_writer
 from livegraph.managed import IsLastStep, RemainingSteps
 from livegraph.types import interrupt
@@ -297,3 +297,12 @@ def test_a_graph_streamed_inside_a_node_feeds_both_the_node_and_the_parent_s_str
         ((), "values", {"question": "hi", "answer": "done"}),
     ]
     assert got == [{"leaf": {"a": "HI"}}, {"shout": {"a": "HI!"}}]  # the node sees its own modes, unprefixed
+
+
+def test_a_deferred_node_runs_with_pending_sends_once_no_other_node_is_pulled(mode: str) -> None:
+    graph = (StateGraph(Log).add_node("split", appender("split")).add_node("w", lambda s: {"log": ["w"]})
+             .add_node("finish", appender("finish"), defer=True).add_edge(START, "split").add_edge("split", "finish")
+             .add_conditional_edges("split", lambda s: [Send("w", {"log": []})]).compile())
+    assert run_stream(mode, graph, {"x": 0}, stream_mode="values") == [
+        {"x": 0, "log": []}, {"x": 0, "log": ["split"]}, {"x": 0, "log": ["split", "finish", "w"]},
+    ]

@@ -75,7 +75,8 @@ def task_id(run_key: str, step: int, index: int, name: str) -> str:
 def prepare_tasks(
     nodes: Mapping[str, NodeSpec], values: Mapping[str, Any], pending: Pending, step: int, run_key: str
 ) -> list[Task]:
-    """The tasks of the next step, ordered as LangGraph applies writes: pulled nodes by name, then sends."""
+    """The tasks of the next step in LangGraph's order: sends first, then pulled nodes by name. (Their writes
+    are applied pulled nodes first: see `apply_order`.)"""
     pull = pending.pull
     if len(pull) == 1 and not pending.push:  # the common step: one node, nothing sent
         ((name, triggers),) = pull.items()
@@ -95,23 +96,9 @@ def prepare_tasks(
     tasks: list[Task] = []
     deferred = [n for n in pending.pull if nodes[n].defer]
     names = sorted(n for n in pending.pull if not nodes[n].defer)
-    if not names and not pending.push:
-        names = sorted(deferred)  # deferred nodes run once nothing else is left
+    if not names:  # as LangGraph: deferred nodes run once no other node is pulled (pending `Send`s run with them)
+        names = sorted(deferred)
         deferred = []
-    for name in names:
-        node = nodes[name]
-        index = len(tasks)
-        tasks.append(
-            Task(
-                task_id(run_key, step, index, name),
-                name,
-                node,
-                node.view.read(values),
-                tuple(pending.pull[name]),
-                False,
-                ("__pregel_pull", name),
-            )
-        )
     for i, send in enumerate(pending.push):
         node = nodes[send.node]
         index = len(tasks)
@@ -126,9 +113,31 @@ def prepare_tasks(
                 ("__pregel_push", i),
             )
         )
+    for name in names:
+        node = nodes[name]
+        index = len(tasks)
+        tasks.append(
+            Task(
+                task_id(run_key, step, index, name),
+                name,
+                node,
+                node.view.read(values),
+                tuple(pending.pull[name]),
+                False,
+                ("__pregel_pull", name),
+            )
+        )
     pending.pull = {n: pending.pull[n] for n in deferred}
     pending.push = []
     return tasks
+
+
+def apply_order(tasks: Sequence[Task], results: Sequence[TaskResult]) -> list[tuple[Task, TaskResult]]:
+    """`(task, result)` in the order LangGraph applies a step's writes (by task path): pulled nodes, then sends."""
+    pairs = list(zip(tasks, results))
+    if len(tasks) > 1 and tasks[0].push and not tasks[-1].push:
+        return [p for p in pairs if not p[0].push] + [p for p in pairs if p[0].push]
+    return pairs
 
 
 def updates_of(

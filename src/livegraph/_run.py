@@ -22,6 +22,7 @@ from ._plan import (
     Pending,
     Task,
     TaskResult,
+    apply_order,
     apply_writes,
     check_targets,
     next_triggers,
@@ -397,10 +398,11 @@ class Run:
     def finish_step(self, tasks: list[Task], results: list[TaskResult]) -> bool:
         """Apply the step's writes in task order and work out what runs next. True when a key was written."""
         spec = self.spec
+        ordered = apply_order(tasks, results)
         if len(results) == 1 and results[0].view is not None:
             self.values = results[0].view  # its router already applied its writes to a copy
         else:
-            apply_writes(spec.channels, self.values, [(t.name, r.writes) for t, r in zip(tasks, results)])
+            apply_writes(spec.channels, self.values, [(t.name, r.writes) for t, r in ordered])
         wrote = False
         for r in results:
             if r.writes:
@@ -410,7 +412,7 @@ class Run:
         next_triggers(
             spec.edges,
             spec.joins,
-            [(t.name, r.goto) for t, r in zip(tasks, results)],
+            [(t.name, r.goto) for t, r in ordered],
             self.pending,
             [t.name for t in tasks if not t.push] if spec.joins else (),
         )

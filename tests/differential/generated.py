@@ -42,7 +42,7 @@ def generate(seed: int) -> dict[str, Any]:
     for name in names:
         action = rnd.choice(ACTIONS)
         node: dict[str, Any] = {"name": name, "action": action, "async": rnd.random() < 0.2,
-                                "custom": rnd.random() < 0.3, "k": rnd.randint(1 if action == "raise" else 0, 2)}
+                                "custom": rnd.random() < 0.3, "defer": rnd.random() < 0.1, "k": rnd.randint(1 if action == "raise" else 0, 2)}
         if action == "command":
             node["goto"] = rnd.sample([*names, "END"], rnd.randint(0, 2))
             node["send"] = rnd.random() < 0.3
@@ -94,7 +94,12 @@ class Api:
         RemainingSteps, IsLastStep = managed.RemainingSteps, managed.IsLastStep
 
 
-MAX_LOG = 60  # a run whose log grows past this stops looping (keeps fan-outs from growing without end)
+MAX_LOG = 60  # a run whose log grows past this stops looping
+MAX_SENDS = 3  # `Send`s nest at most this deep, and routers send only in the first steps: fan-outs stay small
+
+
+def _sends_left(log: list[str]) -> bool:
+    return sum(">" in entry for entry in log) < MAX_SENDS
 
 
 def _target(api: Api, name: str) -> str:
@@ -122,7 +127,7 @@ def _node(api: Api, spec: dict[str, Any]) -> Callable[..., Any]:
             goto: list[Any] = []
             if log.count(name) <= k and len(log) < MAX_LOG:
                 for t in spec["goto"]:
-                    if spec["send"] and t != "END":
+                    if spec["send"] and t != "END" and _sends_left(log):
                         goto.append(api.Send(t, {"log": [*log, f"{name}>{t}"]}))
                     else:
                         goto.append(_target(api, t))
@@ -140,13 +145,14 @@ def _node(api: Api, spec: dict[str, Any]) -> Callable[..., Any]:
     return body
 
 
-def _router(api: Api, spec: dict[str, Any]) -> Callable[[Any], Any]:
+def _router(api: Api, spec: dict[str, Any], limit: int) -> Callable[[Any], Any]:
     src, kind, k, to, other = spec["src"], spec["kind"], spec["k"], spec["to"], _target(api, spec["else"])
 
     def route(state: Any) -> Any:
         log = list(state.get("log") or [])
         going = log.count(src) <= k and len(log) < MAX_LOG
-        if kind == "send":
+        if kind == "send":  # a router reads the graph's state, whatever its node was sent: count steps instead
+            going = going and limit - state["remaining"] <= MAX_SENDS
             return [api.Send(t, {"log": [*log, f"{src}>{t}"]}) for t in to] if going else other
         if kind == "pick":
             return to[len(log) % len(to)] if going else other
@@ -161,13 +167,13 @@ def _router(api: Api, spec: dict[str, Any]) -> Callable[[Any], Any]:
 def build(api: Api, desc: dict[str, Any]) -> Any:
     builder = api.StateGraph(State)
     for spec in desc["nodes"]:
-        builder.add_node(spec["name"], _node(api, spec))
+        builder.add_node(spec["name"], _node(api, spec), defer=spec.get("defer", False))
     for src, dst in desc["edges"]:
         builder.add_edge(_target(api, src), _target(api, dst))
     for sources, dst in desc["joins"]:
         builder.add_edge(sources, _target(api, dst))
     for spec in desc["routers"]:
-        builder.add_conditional_edges(_target(api, spec["src"]), _router(api, spec))
+        builder.add_conditional_edges(_target(api, spec["src"]), _router(api, spec, desc["limit"]))
     return builder.compile()
 
 
@@ -272,7 +278,7 @@ def candidates(desc: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 d["joins"][i][0] = [x for x in j[0] if x != s]
                 yield d
     for i, n in enumerate(desc["nodes"]):
-        simpler = [("async", False), ("custom", False), ("k", 0)]
+        simpler = [("async", False), ("custom", False), ("defer", False), ("k", 0)]
         if n["action"] != "write":
             simpler.insert(0, ("action", "write"))
         for field, value in simpler:
@@ -332,7 +338,8 @@ def to_code(desc: dict[str, Any]) -> str:
                 "command": f"returns Command(update={{'log': [name]}} if {n.get('update')}, goto="
                 f"{'Send(t, {log: log + [...]}) for t in ' if n.get('send') else ''}{n.get('goto')} while "
                 f"log.count(name) <= {n['k']})"}[n["action"]]
-        flags = ", ".join(f for f in ("async" if n["async"] else "", "writes custom" if n["custom"] else "") if f)
+        flags = ", ".join(f for f in ("async" if n["async"] else "", "writes custom" if n["custom"] else "",
+                                      "defer=True" if n.get("defer") else "") if f)
         lines.append(f"builder.add_node({n['name']!r}, ...)  # {what}{'; ' + flags if flags else ''}")
     for src, dst in desc["edges"]:
         lines.append(f"builder.add_edge({t(src)}, {t(dst)})")

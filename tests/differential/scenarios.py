@@ -340,6 +340,16 @@ class Budget(TypedDict):
     last: IsLastStep
 
 
+def deferred() -> Any:
+    # LangGraph's "defer" example, plus a `Send` pending when the deferred node becomes due.
+    graph = (StateGraph(State).add_node("a", logs("a")).add_node("b", logs("b")).add_node("b_2", logs("b_2"))
+             .add_node("c", logs("c")).add_node("d", logs("d"), defer=True).add_node("w", logs("w"))
+             .add_edge(START, "a").add_edge("a", "b").add_edge("a", "c").add_edge("b", "b_2")
+             .add_edge("b_2", "d").add_edge("c", "d")
+             .add_conditional_edges("b_2", lambda s: [Send("w", {"x": 0, "log": []})]).compile())
+    return graph, {"x": 0}, None
+
+
 def managed_steps() -> Any:
     def work(state: Any) -> dict[str, Any]:
         return {"log": [f"left={state['left']} last={state['last']}"]}
@@ -353,7 +363,7 @@ SCENARIOS = {f.__name__: f for f in (
     join_reducers, send_fanout, commands, conditional, subgraphs, command_parent, io_schemas, dataclass_state,
     pydantic_state, retries, concurrent_write, node_error, recursion, recursion_enough, unknown_update_key,
     unknown_route, completion_order, async_join_reducers, writes_nothing, writes_nothing_at_all, join_batch,
-    join_batch_renamed, join_to_end, private_state, str_path_map, managed_steps,
+    join_batch_renamed, join_to_end, private_state, str_path_map, managed_steps, deferred,
 )}
 ASYNC_ONLY = {"async_join_reducers"}  # LangGraph runs `async def` nodes only through astream/ainvoke
 
