@@ -306,3 +306,21 @@ def test_a_deferred_node_runs_with_pending_sends_once_no_other_node_is_pulled(mo
     assert run_stream(mode, graph, {"x": 0}, stream_mode="values") == [
         {"x": 0, "log": []}, {"x": 0, "log": ["split"]}, {"x": 0, "log": ["split", "finish", "w"]},
     ]
+
+
+def test_an_unknown_input_key_is_still_an_error_when_a_graph_is_invoked_inside_a_node(mode: str) -> None:
+    child = StateGraph(Child).add_node("leaf", _leaf).add_edge(START, "leaf").compile()
+
+    def call(state: Parent) -> dict[str, Any]:
+        return {"answer": child.invoke({"question": state["question"]})["a"]}
+
+    async def acall(state: Parent) -> dict[str, Any]:
+        return {"answer": (await child.ainvoke({"question": state["question"]}))["a"]}
+
+    graph = (StateGraph(Parent).add_node("call", call if mode == "sync" else acall).add_edge(START, "call")
+             .compile())
+    with pytest.raises(InvalidUpdateError) as info:
+        run_invoke(mode, graph, {"question": "hi"})
+    assert str(info.value).startswith(
+        "Input key(s) `question` are not in the state schema (keys: q, a); fix the key names or add them to the schema"
+    )

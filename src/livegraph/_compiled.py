@@ -275,7 +275,7 @@ class CompiledStateGraph:
             ]
         scope = CURRENT.get()
         if scope is not None:  # awaited inside a node: a subgraph of that run
-            run, data = self._child(input, scope, config)
+            run, data = self._child(input, scope, config or {})
         else:
             run, data = self._new_run(config, _drop, (), context, kwargs), input
         async for _ in _async.arun_loop(run, data):
