@@ -146,7 +146,6 @@ def test_one_problem_is_the_whole_message() -> None:
 @pytest.mark.parametrize(("build", "message"), [
     (lambda b: b.add_edge(END, "a"), "END cannot be the start of an edge; use `add_edge(node, END)` to finish"),
     (lambda b: b.add_edge("a", START), "START cannot be the end of an edge; use `add_edge(START, node)` to begin"),
-    (lambda b: b.add_edge(["a"], END), "A join cannot end at END; add a node after the join, or separate edges to END"),
     (lambda b: b.add_edge("a", "b").compile(),
      "The graph has 2 problems:\n"
      "  - Edge `a` -> `b` refers to unknown node `b`; add it with `add_node('b', fn)`\n"

@@ -4,6 +4,7 @@ recursion limit."""
 from __future__ import annotations
 
 import operator
+import os
 from typing import Annotated, Any, TypedDict
 
 import pytest
@@ -32,7 +33,7 @@ def test_updates_from_one_step_are_seen_in_the_next_only(mode: str, kind: str) -
              .add_node("after", node(kind, after)).add_edge(START, "writer").add_edge(START, "sibling")
              .add_edge("writer", "after").compile())
     assert run_stream(mode, graph, {"x": 0}, stream_mode="values") == [
-        {"x": 0, "log": []}, {"x": 1, "log": []}, {"x": 1, "log": []},
+        {"x": 0, "log": []}, {"x": 1, "log": []},  # `after` writes nothing: no `values` chunk for its step
     ]
     assert seen == {"writer": 0, "sibling": 0, "after": 1}
 
@@ -210,10 +211,24 @@ def test_a_chain_of_n_nodes_needs_a_limit_above_n(mode: str, n: int) -> None:
     with pytest.raises(GraphRecursionError) as info:
         run_invoke(mode, graph, {"x": 0}, {"recursion_limit": n})
     assert str(info.value) == (
-        f"Recursion limit of {n} reached without hitting a stop condition (step {n} would run `n{n - 1}`). "
-        "You can increase the limit by setting the `recursion_limit` config key, e.g. "
+        f"Recursion limit of {n} reached without hitting a stop condition ({n} steps ran). A run of n steps needs "
+        "a limit above n: you can increase it by setting the `recursion_limit` config key, e.g. "
         "`graph.invoke(inputs, {'recursion_limit': 100})`, or check the routes that loop back."
     )
+    # As LangGraph: the limit's last step runs and streams in full, then the run raises.
+    chunks: list[Any] = []
+    with pytest.raises(GraphRecursionError):
+        _collect(mode, graph, chunks, {"recursion_limit": n})
+    assert chunks == [{f"n{i}": {"x": i + 1}} for i in range(n)]
+
+
+def test_the_step_at_the_limit_raises_its_own_error_not_the_limit_s(mode: str) -> None:
+    def boom(state: Log) -> dict[str, Any]:
+        raise KeyError("boom")
+
+    graph = StateGraph(Log).add_sequence([("ok", lambda s: {"x": 1}), ("boom", boom)]).add_edge(START, "ok").compile()
+    with pytest.raises(KeyError):
+        run_invoke(mode, graph, {"x": 0}, {"recursion_limit": 2})
 
 
 def test_a_loop_hits_the_default_limit_and_except_recursion_error_catches_it(mode: str) -> None:
@@ -221,25 +236,41 @@ def test_a_loop_hits_the_default_limit_and_except_recursion_error_catches_it(mod
              .add_conditional_edges("spin", lambda s: "spin").compile())
     with pytest.raises(RecursionError) as info:
         run_invoke(mode, graph, {"x": 0})
-    assert str(info.value).startswith("Recursion limit of 25 reached without hitting a stop condition (step 25 "
-                                      "would run `spin`).")
+    assert str(info.value).startswith("Recursion limit of 10007 reached without hitting a stop condition (10007 "
+                                      "steps ran; next it would run `spin`).")
     chunks: list[Any] = []
     with pytest.raises(GraphRecursionError):
-        _collect(mode, graph, chunks)
-    assert chunks == [{"spin": {"x": i}} for i in range(1, 25)]
+        _collect(mode, graph, chunks, {"recursion_limit": 25})
+    assert chunks == [{"spin": {"x": i}} for i in range(1, 26)]
 
 
-def _collect(mode: str, graph: Any, into: list[Any]) -> list[Any]:
+def test_the_default_limit_comes_from_langgraph_s_environment_variable() -> None:
+    import subprocess
+    import sys
+
+    code = "from livegraph._constants import DEFAULT_RECURSION_LIMIT as d; print(d)"
+    env = {**os.environ, "LANGGRAPH_DEFAULT_RECURSION_LIMIT": "42"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout == "42\n"
+
+
+def test_a_limit_below_one_is_refused() -> None:
+    with pytest.raises(ValueError) as info:
+        _chain(1).invoke({"x": 0}, {"recursion_limit": 0})
+    assert str(info.value) == "recursion_limit must be at least 1, got 0"
+
+
+def _collect(mode: str, graph: Any, into: list[Any], config: Any = None) -> list[Any]:
     """Stream `updates` into `into` as they come, so what arrived before an error is kept."""
     import asyncio
 
     if mode == "sync":
-        for chunk in graph.stream({"x": 0}, stream_mode="updates"):
+        for chunk in graph.stream({"x": 0}, config, stream_mode="updates"):
             into.append(chunk)
         return into
 
     async def go() -> None:
-        async for chunk in graph.astream({"x": 0}, stream_mode="updates"):
+        async for chunk in graph.astream({"x": 0}, config, stream_mode="updates"):
             into.append(chunk)
 
     asyncio.run(go())

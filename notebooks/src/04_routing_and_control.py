@@ -256,7 +256,8 @@ except Exception as exc:
     print(f"{type(exc).__name__}: {exc}")
 
 # %% [markdown]
-# **A loop that never ends** stops at `recursion_limit` (25 by default):
+# **A loop that never ends** stops at `recursion_limit` (as in LangGraph: 10007 supersteps by default, or
+# `LANGGRAPH_DEFAULT_RECURSION_LIMIT`); the last step it allows runs in full, then the run raises:
 
 # %%
 forever = (

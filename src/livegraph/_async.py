@@ -26,7 +26,8 @@ from ._run import (
     leave_task,
     result_of,
     retry_delay,
-    router_state,
+    router_input,
+    router_values,
 )
 from ._sync import DONE, StepDone, _call, _close, _fail, reported
 from ._types import Command
@@ -78,9 +79,10 @@ async def arun_task(run: Run, task: Task, node_error: Any = None) -> TaskResult:
                 result = result_of(run, task, out)
                 branches = branches_of(run, task)
                 if branches:
-                    state = router_state(run, task, result)
+                    values = router_values(run, task, result)
                     for b in branches:
-                        add_routes(run, b, await _maybe_await(_call(b.path, state, b.inject, scope)), result)
+                        answer = await _maybe_await(_call(b.path, router_input(run, b, values), b.inject, scope))
+                        add_routes(run, b, answer, result)
                 check_gotos(run, task, result)
                 if node.cache_policy is not None:
                     await _node_cache.aremember(run, task, result)
@@ -175,20 +177,30 @@ async def aexecute(run: Run, tasks: list[Task]) -> list[TaskResult]:
         try:
             while pending:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for fut in done:
+                failed: tuple[Task, BaseException] | None = None
+                for fut in done:  # every outcome is taken, so no failure is left "never retrieved"
                     task = running[fut]
                     failure = fut.exception() if not fut.cancelled() else asyncio.CancelledError()
                     if failure is not None:
-                        _fail(run, task, failure)
-                        raise failure
+                        failed = failed or (task, failure)
+                        continue
                     results[task.id] = fut.result()
                     run.task_done(task, results[task.id])
+                if failed is not None:
+                    for t in tasks:  # those that finished before it, as LangGraph streams them
+                        if t.id in results:
+                            run.emit_task_end(t, results[t.id], None)
+                    _fail(run, *failed)
+                    raise failed[1]
         finally:
             if pending:
                 run.stop.cancel()
                 for fut in pending:
                     fut.cancel()
                 await asyncio.wait(pending, timeout=1.0)
+                for fut in pending:
+                    if fut.done() and not fut.cancelled():
+                        fut.exception()  # a sibling that failed while being stopped: taken, not reported
         return [results[t.id] for t in tasks]
 
 

@@ -11,6 +11,7 @@ from ._errors import GraphValidationError
 from ._node import (
     Branch,
     NodeSpec,
+    annotated_schema,
     callable_name,
     injected,
     is_async_callable,
@@ -18,7 +19,7 @@ from ._node import (
     normalize_path_map,
     takes_state,
 )
-from ._schema import channels_of, view_of
+from ._schema import channels_of, managed_of, view_of
 from ._types import RetryPolicy
 
 if TYPE_CHECKING:
@@ -99,6 +100,9 @@ class StateGraph(Generic[StateT]):
         self.waiting_edges: list[tuple[tuple[str, ...], str]] = []
         self.branches: dict[str, dict[str, Branch]] = {}
         self._defaults = _NodeDefaults()
+        # Schemas of nodes' and routers' inputs, in the order added: their keys are channels too (private
+        # state), as LangGraph registers them.
+        self._schemas: list[Any] = []
         self.compiled = False
 
     @property
@@ -176,6 +180,10 @@ class StateGraph(Generic[StateT]):
             dests = tuple(destinations)
         else:
             dests = literal_targets(action) or ()
+        if input_schema is None and not hasattr(action, "_spec"):
+            input_schema = annotated_schema(action)  # `def node(state: PrivateIn)` reads PrivateIn's keys
+        if input_schema is not None and input_schema not in self._schemas:
+            self._schemas.append(input_schema)
         self._nodes[name] = _PendingNode(
             name,
             action,
@@ -250,7 +258,7 @@ class StateGraph(Generic[StateT]):
             if s == END:
                 raise ValueError("END cannot be the start of an edge")
         if end_key == END:
-            raise ValueError("A join cannot end at END; add a node after the join, or separate edges to END")
+            return self  # LangGraph accepts a join into END and does nothing with it
         self.waiting_edges.append((sources, end_key))
         return self
 
@@ -277,8 +285,17 @@ class StateGraph(Generic[StateT]):
             )
         if name in self.branches.get(source, {}):
             name = f"{name}_{len(self.branches[source])}"
+        schema = annotated_schema(path)
+        if schema is not None and schema not in self._schemas:
+            self._schemas.append(schema)
         branch = Branch(
-            source, path, normalize_path_map(path_map), is_async_callable(path), injected(path), name
+            source,
+            path,
+            normalize_path_map(path_map),
+            is_async_callable(path),
+            injected(path),
+            name,
+            view_of(schema) if schema is not None else None,
         )
         self.branches.setdefault(source, {})[name] = branch
         return self
@@ -376,7 +393,8 @@ class StateGraph(Generic[StateT]):
         before = _names(interrupt_before)
         after = _names(interrupt_after)
         self.validate([*before, *after])
-        channels = channels_of(self.state_schema, self.input_schema, self.output_schema)
+        schemas = (self.state_schema, self.input_schema, self.output_schema, *self._schemas)
+        channels = channels_of(*schemas)
         state_view = view_of(self.state_schema)
         nodes: dict[str, NodeSpec] = {}
         defaults = self._defaults
@@ -386,9 +404,6 @@ class StateGraph(Generic[StateT]):
         for p in self._nodes.values():
             sub = p.action if hasattr(p.action, "_spec") else None
             schema = p.input_schema if p.input_schema is not None else self.state_schema
-            if p.input_schema is not None:
-                for key, ch in channels_of(p.input_schema).items():
-                    channels.setdefault(key, ch)
             view = view_of(schema) if p.input_schema is not None else state_view
             handler = default_handler
             if p.error_handler is not None:
@@ -422,6 +437,8 @@ class StateGraph(Generic[StateT]):
             branches={k: tuple(v.values()) for k, v in self.branches.items()},
             state_view=state_view,
             input_keys=tuple(view_of(self.input_schema).keys),
+            stream_keys=tuple(channels),
+            managed=managed_of(*schemas),
             output_view=view_of(self.output_schema, plain=True),
             interrupt_before=before,
             interrupt_after=after,

@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import queue
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import _persist, _sync
 from ._constants import DEFAULT_RECURSION_LIMIT, END, INTERRUPT, START
+from ._context import CURRENT
 from ._drawable import DrawEdge, DrawGraph, DrawNode
 from ._errors import CheckpointError, NodeNotFoundError
 from ._node import Branch, NodeSpec
@@ -37,9 +38,15 @@ class GraphSpec:
     state_view: StateView
     input_keys: tuple[str, ...]
     output_view: StateView
+    stream_keys: tuple[str, ...] = ()  # what `values` mode shows: every channel, private ones included
+    managed: dict[str, Any] = field(default_factory=dict)  # managed key -> its manager (`RemainingSteps`, ...)
     interrupt_before: tuple[str, ...] = ()
     interrupt_after: tuple[str, ...] = ()
     context_schema: Any = None
+
+    def channel_values(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Every channel that has a value: what `values` mode, `get_state` and checkpoints show."""
+        return {k: values[k] for k in self.stream_keys if k in values}
 
     @property
     def is_async(self) -> bool:
@@ -128,6 +135,8 @@ class CompiledStateGraph:
         return run
 
     def _result(self, run: Run) -> Any:
+        if not run.output_written and not run.interrupts:
+            return None  # as LangGraph: no `values` chunk was streamed for the output's keys
         out = self._spec.output_view.read(run.values)
         if run.interrupts:
             out[INTERRUPT] = list(run.interrupts)
@@ -167,7 +176,12 @@ class CompiledStateGraph:
         """
         modes, single = normalize_modes(stream_mode)
         shape = shaper(single, subgraphs, version)
-        if self._is_async:
+        scope = CURRENT.get()
+        if scope is not None and not self._is_async:  # called inside a node: a subgraph of that run
+            buffer: list[Any] = []
+            run, input = self._child(input, scope, config or {}, _tee(scope, modes, buffer.append))
+            items = _sync.drain(run, input, buffer)
+        elif self._is_async:
             q: queue.SimpleQueue[Any] = queue.SimpleQueue()
             from . import _bridge  # asyncio is loaded only by graphs that need it
 
@@ -176,7 +190,7 @@ class CompiledStateGraph:
             q = queue.SimpleQueue()
             items = _sync.live(self._new_run(config, q.put, modes, context, kwargs, subgraphs), input, q)
         else:
-            buffer: list[Any] = []
+            buffer = []
             run = self._new_run(config, buffer.append, modes, context, kwargs, subgraphs)
             items = _sync.drain(run, input, buffer)
         try:
@@ -206,6 +220,9 @@ class CompiledStateGraph:
                     input, config, context=context, stream_mode=stream_mode, version=version, **kwargs
                 )
             )
+        scope = CURRENT.get()
+        if scope is not None and not self._is_async:  # called inside a node: a subgraph of that run
+            return self._invoke_nested(input, config, scope)
         if self._is_async:
             q: queue.SimpleQueue[Any] = queue.SimpleQueue()
             run = self._new_run(config, q.put, (), context, kwargs)
@@ -235,11 +252,16 @@ class CompiledStateGraph:
 
         modes, single = normalize_modes(stream_mode)
         shape = shaper(single, subgraphs, version)
-        if LIVE_MODES.intersection(modes):
+        scope = CURRENT.get()
+        if scope is not None:  # iterated inside a node: a subgraph of that run
+            buffer: list[Any] = []
+            run, input = self._child(input, scope, config or {}, _tee(scope, modes, buffer.append))
+            items = _async.adrain(run, input, buffer)
+        elif LIVE_MODES.intersection(modes):
             box = _async.Outbox()
             items = _async.alive(self._new_run(config, box.put, modes, context, kwargs, subgraphs), input, box)
         else:
-            buffer: list[Any] = []
+            buffer = []
             run = self._new_run(config, buffer.append, modes, context, kwargs, subgraphs)
             items = _async.adrain(run, input, buffer)
         try:
@@ -271,8 +293,12 @@ class CompiledStateGraph:
                     input, config, context=context, stream_mode=stream_mode, version=version, **kwargs
                 )
             ]
-        run = self._new_run(config, _drop, (), context, kwargs)
-        async for _ in _async.arun_loop(run, input):
+        scope = CURRENT.get()
+        if scope is not None:  # awaited inside a node: a subgraph of that run
+            run, data = self._child(input, scope, config or {})
+        else:
+            run, data = self._new_run(config, _drop, (), context, kwargs), input
+        async for _ in _async.arun_loop(run, data):
             pass
         return self._output(run, version)
 
@@ -337,7 +363,7 @@ class CompiledStateGraph:
                 for t in tasks
             )
         return StateSnapshot(
-            values=self._spec.output_view.read(cp.values),
+            values=self._spec.channel_values(cp.values),
             next=tuple(t.name for t in ptasks),
             config=config,
             metadata=meta,
@@ -490,13 +516,26 @@ class CompiledStateGraph:
         return self.update_state(config, values, as_node)
 
     # -- as a node of another graph ---------------------------------------------------------------------------
-    def _child(self, data: Any, scope: TaskScope) -> tuple[Run, Any]:
+    def _child(
+        self,
+        data: Any,
+        scope: TaskScope,
+        config: Mapping[str, Any] | None = None,
+        tee: tuple[Any, frozenset[str]] | None = None,
+    ) -> tuple[Run, Any]:
+        """A run of this graph inside `scope`'s task: as a node of the parent graph (`config` None: it takes
+        its keys from the parent's state), or invoked from a node's code (`config`: what the call passed).
+        Either way it streams into the parent's stream under the task's namespace, with the parent's thread;
+        `tee` (`_tee`) also hands its items to the node that streams it."""
         parent = scope.run
         ns = (*parent.ns, f"{scope.task.name}:{scope.task.id}")
         conf = dict(parent.config)
         conf["configurable"] = dict(scope.config.get("configurable") or {})
-        run = Run(self, conf, parent.put, parent.modes, ns, scope.task.id, parent.context, scope)
-        if isinstance(data, Mapping):
+        if config:
+            conf = _merge(conf, config)
+        put, modes = tee if tee is not None else (parent.put, parent.modes)
+        run = Run(self, conf, put, modes, ns, scope.task.id, parent.context, scope)
+        if config is None and isinstance(data, Mapping):
             data = {k: v for k, v in data.items() if k in self._spec.channels}
         stood = parent.subs.pop(scope.task.id, None)
         if stood is not None:  # it was interrupted: continue inside it
@@ -507,6 +546,12 @@ class CompiledStateGraph:
         out = self._spec.output_view.read(run.values)
         keys = scope.run.spec.channels
         return {k: v for k, v in out.items() if k in keys}
+
+    def _invoke_nested(self, data: Any, config: Mapping[str, Any] | None, scope: TaskScope) -> Any:
+        run, data = self._child(data, scope, config or {})
+        for _ in _sync.run_loop(run, data):
+            pass
+        return self._result(run)
 
     def _call_sync(self, data: Any, scope: TaskScope) -> dict[str, Any]:
         run, data = self._child(data, scope)
@@ -643,6 +688,23 @@ def drawable(spec: GraphSpec, xray: int | bool) -> DrawGraph:
     if any(e.target == END for e in edges) or not edges:
         nodes[END] = DrawNode(END, END, "end")
     return DrawGraph(spec.name, nodes, edges, depth)
+
+
+def _tee(scope: TaskScope, wanted: Sequence[str], take: Any) -> tuple[Any, frozenset[str]]:
+    """`(put, modes)` for a graph streamed inside `scope`'s task: items go to the parent's stream (its modes,
+    under the task's namespace) and, with namespaces relative to the child, to the node iterating it."""
+    parent = scope.run
+    parent_put, parent_modes, wanted_modes = parent.put, parent.modes, frozenset(wanted)
+    cut = len(parent.ns) + 1
+
+    def put(item: Any) -> None:
+        mode, ns, payload = item
+        if mode in parent_modes:
+            parent_put(item)
+        if mode in wanted_modes:
+            take((mode, ns[cut:], payload))
+
+    return put, parent_modes | wanted_modes
 
 
 def _merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Final
 
@@ -17,7 +18,9 @@ RESERVED_CHARS: Final = ("|", ":")
 INTERRUPT: Final = "__interrupt__"
 """The key under which `values` and `updates` carry interrupts."""
 
-DEFAULT_RECURSION_LIMIT: Final = 25
+DEFAULT_RECURSION_LIMIT: Final = int(os.environ.get("LANGGRAPH_DEFAULT_RECURSION_LIMIT", "10007"))
+"""Supersteps a run may take when its config sets no `recursion_limit` (LangGraph's default and variable,
+read once at import)."""
 
 PY311: Final = sys.version_info >= (3, 11)
 

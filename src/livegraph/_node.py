@@ -91,6 +91,26 @@ def literal_targets(fn: Any) -> tuple[str, ...] | None:
     return None
 
 
+def annotated_schema(fn: Any) -> Any:
+    """The class `fn`'s first parameter is annotated with, when it declares keys (a TypedDict, dataclass
+    or pydantic model): LangGraph reads a node's or router's input through it. Else None."""
+    target = fn if inspect.isfunction(fn) or inspect.ismethod(fn) else getattr(fn, "__call__", None)  # noqa: B004
+    if not (inspect.isfunction(target) or inspect.ismethod(target)):
+        return None
+    try:
+        hints = get_type_hints(target)
+        first = next(iter(inspect.signature(target).parameters), None)
+    except Exception:
+        return None
+    hint = hints.get(first) if first is not None else None
+    if not isinstance(hint, type):
+        return None
+    try:
+        return hint if get_type_hints(hint) else None
+    except Exception:
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class NodeSpec:
     """One node of a compiled graph.
@@ -135,6 +155,8 @@ class Branch:
         is_async: True when the router is a coroutine function.
         inject: Injectable parameters the router asks for.
         name: The router's name (for messages).
+        view: How it reads the state when its parameter's annotation names a schema, else None (the
+            graph's state schema).
     """
 
     source: str
@@ -143,6 +165,7 @@ class Branch:
     is_async: bool
     inject: tuple[str, ...]
     name: str
+    view: StateView | None = None
 
     def targets(self) -> tuple[str, ...] | None:
         """Every node this branch may route to, when knowable (for drawing and validation)."""
@@ -152,8 +175,8 @@ class Branch:
 
 
 def normalize_path_map(path_map: dict[Hashable, str] | Sequence[str] | None) -> dict[Hashable, str] | None:
-    if path_map is None:
-        return None
+    if path_map is None or isinstance(path_map, str):
+        return None  # LangGraph ignores a `str` path_map (the router's `Literal` annotation names the targets)
     if isinstance(path_map, dict):
         return dict(path_map)
     return {name: name for name in path_map}

@@ -36,6 +36,12 @@ def setup(run: Run, data: Any) -> Any:
     resume = data is None or isinstance(data, Command)
     if run.restored:
         return RESUMED  # a subgraph continuing where it was interrupted
+    if run.parent_scope is None and run.graph.checkpointer is True:
+        raise RuntimeError(
+            "checkpointer=True cannot be used for root graphs: it makes a subgraph save under its parent's "
+            "thread. Run this graph inside a node of a graph compiled with a checkpointer, or compile it with "
+            "one of its own (e.g. `checkpointer=InMemorySaver()`)"
+        )
     saver = saver_of(run.graph) if run.parent_scope is None else None
     if saver is None:
         if run.parent_scope is None and (run.interrupt_before or run.interrupt_after):
@@ -204,7 +210,7 @@ def emit_checkpoint(run: Run, cp: Any) -> None:
     payload = {
         "config": config_of(run.thread_id, run.cp_ns, cp.id),
         "parent_config": config_of(run.thread_id, run.cp_ns, cp.parent_id) if cp.parent_id else None,
-        "values": run.spec.output_view.read(run.values),
+        "values": run.spec.channel_values(run.values),
         "metadata": public_metadata(cp.metadata),
         "next": [name for _, name in named],
         "tasks": [{"id": tid, "name": name, "interrupts": (), "state": None} for tid, name in named],

@@ -77,7 +77,8 @@ def task_id(run_key: str, step: int, index: int, name: str) -> str:
 def prepare_tasks(
     nodes: Mapping[str, NodeSpec], values: Mapping[str, Any], pending: Pending, step: int, run_key: str
 ) -> list[Task]:
-    """The tasks of the next step, ordered as LangGraph applies writes: pulled nodes by name, then sends."""
+    """The tasks of the next step in LangGraph's order: sends first, then pulled nodes by name. (Their writes
+    are applied pulled nodes first: see `apply_order`.)"""
     pull = pending.pull
     if len(pull) == 1 and not pending.push:  # the common step: one node, nothing sent
         ((name, triggers),) = pull.items()
@@ -97,23 +98,9 @@ def prepare_tasks(
     tasks: list[Task] = []
     deferred = [n for n in pending.pull if nodes[n].defer]
     names = sorted(n for n in pending.pull if not nodes[n].defer)
-    if not names and not pending.push:
-        names = sorted(deferred)  # deferred nodes run once nothing else is left
+    if not names:  # as LangGraph: deferred nodes run once no other node is pulled (pending `Send`s run with them)
+        names = sorted(deferred)
         deferred = []
-    for name in names:
-        node = nodes[name]
-        index = len(tasks)
-        tasks.append(
-            Task(
-                task_id(run_key, step, index, name),
-                name,
-                node,
-                node.view.read(values),
-                tuple(pending.pull[name]),
-                False,
-                ("__pregel_pull", name),
-            )
-        )
     for i, send in enumerate(pending.push):
         node = nodes[send.node]
         index = len(tasks)
@@ -128,9 +115,31 @@ def prepare_tasks(
                 ("__pregel_push", i, False),  # LangGraph's path for a Send (True would be a call)
             )
         )
+    for name in names:
+        node = nodes[name]
+        index = len(tasks)
+        tasks.append(
+            Task(
+                task_id(run_key, step, index, name),
+                name,
+                node,
+                node.view.read(values),
+                tuple(pending.pull[name]),
+                False,
+                ("__pregel_pull", name),
+            )
+        )
     pending.pull = {n: pending.pull[n] for n in deferred}
     pending.push = []
     return tasks
+
+
+def apply_order(tasks: Sequence[Task], results: Sequence[TaskResult]) -> list[tuple[Task, TaskResult]]:
+    """`(task, result)` in the order LangGraph applies a step's writes (by task path): pulled nodes, then sends."""
+    pairs = list(zip(tasks, results))
+    if len(tasks) > 1 and tasks[0].push and not tasks[-1].push:
+        return [p for p in pairs if not p[0].push] + [p for p in pairs if p[0].push]
+    return pairs
 
 
 def updates_of(
@@ -304,8 +313,13 @@ def next_triggers(
     joins: Sequence[tuple[frozenset[str], str, str]],
     finished: Sequence[tuple[str, list[str | Send]]],
     pending: Pending,
+    pulled: Iterable[str] = (),
 ) -> None:
     """Record in `pending` what the finished `(node, gotos)` trigger: edges, joins, routes and sends.
+
+    A join works as LangGraph's barrier: the sources that finish in one step count as one batch (a source
+    finishing twice counts once), the target runs when the batch completes the set, and the set starts over
+    when the target (one of the `pulled` nodes that just ran) takes it. Node names never change the outcome.
 
     A pulled node's triggers are all the channels that can trigger it, sorted, as LangGraph reports them
     (`branch:to:<node>` and the key of every join that ends at it), whichever of them fired.
@@ -315,6 +329,11 @@ def next_triggers(
         if node not in pending.pull:
             pending.pull[node] = sorted([f"branch:to:{node}", *(key for _, t, key in joins if t == node)])
 
+    seen_by = pending.joins
+    for name in pulled:
+        for sources, target, key in joins:
+            if target == name and seen_by.get(key) == sources:
+                del seen_by[key]
     for name, gotos in finished:
         for dst in edges.get(name, ()):
             if dst != END:
@@ -325,14 +344,13 @@ def next_triggers(
                     pending.push.append(g)
             elif g != END:
                 pull(g)
-        for sources, target, key in joins:
-            if name in sources:
-                seen = pending.joins.get(key, frozenset()) | {name}
-                if seen >= sources:
-                    pending.joins.pop(key, None)
-                    pull(target)
-                else:
-                    pending.joins[key] = seen
+    for sources, target, key in joins:
+        seen = seen_by.get(key, frozenset())
+        now = seen.union(name for name, _ in finished if name in sources)
+        if now != seen:
+            seen_by[key] = now
+            if now == sources:
+                pull(target)
 
 
 def start_triggers(

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import _persist
-from ._constants import INTERRUPT, START
+from ._constants import DEFAULT_RECURSION_LIMIT, INTERRUPT, START
 from ._context import CURRENT, ExecutionInfo, RunControl, Runtime
 from ._errors import (
     GraphBubbleUp,
@@ -32,6 +32,7 @@ from ._plan import (
     Pending,
     Task,
     TaskResult,
+    apply_order,
     apply_writes,
     check_targets,
     next_triggers,
@@ -115,12 +116,16 @@ class Run:
         "cp_ns",
         "graph",
         "head",
+        "input_written",
         "interop",
         "interrupt_after",
         "interrupt_before",
         "interrupts",
+        "last_step",
+        "managed",
         "modes",
         "ns",
+        "output_written",
         "owners",
         "parent_scope",
         "pending",
@@ -179,6 +184,7 @@ class Run:
         self.pending = Pending()
         self.step = 0
         self.start_step = 0  # the thread's step when this run began (steps count on across runs)
+        self.last_step = 0  # the last step the recursion limit allows (set by `begin`)
         # One stop for a run and the subgraphs it calls: stopping the run stops them too.
         self.stop: Cancellation = parent_scope.run.stop if parent_scope is not None else Cancellation()
         # checkpointing (see _persist.py); inert without a checkpointer
@@ -197,9 +203,14 @@ class Run:
         self.saved: dict[str, TaskResult] = {}
         self.skip_before = False
         self.interrupts: list[Any] = []
+        self.input_written = False  # the input set a key (else `values` mode streams nothing for it)
+        self.output_written = False  # an output key was ever written (else `invoke` returns None)
+        self.managed: dict[str, Any] = {}  # the managed keys' values for the current step
         self.interrupt_before: tuple[str, ...] = self.spec.interrupt_before
         self.interrupt_after: tuple[str, ...] = self.spec.interrupt_after
-        self.recursion_limit = int(config.get("recursion_limit", 25))
+        self.recursion_limit = int(config.get("recursion_limit", DEFAULT_RECURSION_LIMIT))
+        if self.recursion_limit < 1:
+            raise ValueError(f"recursion_limit must be at least 1, got {self.recursion_limit}")
 
     @property
     def cancelled(self) -> bool:
@@ -226,8 +237,12 @@ class Run:
 
     def emit_values(self) -> None:
         if "values" in self.modes:
-            values = self.values
-            self.put(("values", self.ns, {k: values[k] for k in self.spec.state_view.keys if k in values}))
+            self.put(("values", self.ns, self.spec.channel_values(self.values)))
+
+    def note_writes(self, pairs: list[tuple[str, Any]]) -> None:
+        if not self.output_written:
+            keys = self.spec.output_view.keys
+            self.output_written = any(k in keys for k, _ in pairs)
 
     def emit_task_start(self, task: Task) -> None:
         modes = self.modes
@@ -276,11 +291,17 @@ class Run:
         the run continues where the thread stopped (then nothing is left to do before the first step)."""
         data = _persist.setup(self, data)
         self.start_step = self.step
+        # As LangGraph counts: a run from an input takes `recursion_limit` steps, a resumed one two more.
+        self.last_step = self.step + self.recursion_limit + (2 if data is _persist.RESUMED else 0)
         if data is _persist.RESUMED:
             self.event("run_start", None, {"input": None})
+            self.output_written = True
             self.emit_values()  # where the thread stands, as LangGraph streams it on resume
             return data
-        apply_writes(self.spec.channels, self.values, [(START, input_writes(self, data))])
+        writes = input_writes(self, data)
+        apply_writes(self.spec.channels, self.values, [(START, writes)])
+        self.input_written = bool(writes)
+        self.note_writes(writes)
         return data
 
     def start_routers(self) -> list[tuple[Branch, Any, dict[str, Any]]]:
@@ -288,8 +309,13 @@ class Run:
         branches = self.spec.branches.get(START, ())
         if not branches:
             return []
-        state = self.spec.state_view.read(self.values)
-        return [(b, state, {"config": self.config} if "config" in b.inject else {}) for b in branches]
+        values = self.values
+        if self.spec.managed:
+            values = {**values, **managed_values(self.spec.managed, self.last_step - self.step)}
+        return [
+            (b, (b.view or self.spec.state_view).read(values), {"config": self.config} if "config" in b.inject else {})
+            for b in branches
+        ]
 
     def routed(self, data: Any, answers: list[tuple[Branch, Any]]) -> None:
         """START's routers have answered: plan the first step, stream the input and checkpoint it."""
@@ -298,11 +324,13 @@ class Run:
             gotos.extend(route(branch, answer, self.spec.nodes))
         self.pending = start_triggers(self.spec.edges, self.spec.joins, gotos)
         self.event("run_start", None, {"input": data})
-        self.emit_values()
+        if self.input_written:  # LangGraph streams no `values` for an input that sets no key
+            self.emit_values()
         _persist.save(self, "loop", {START: data})
 
     def begin_step(self) -> list[Task] | None:
         """The next step's tasks (streamed as started), or None when the run ends or stops before them."""
+        self.check_limit()
         if not self.pending:
             return None
         if self.cancelled:
@@ -311,9 +339,12 @@ class Run:
             # A subgraph under a checkpointer: remember the step's start in case an interrupt stops it.
             self.step_pending = _persist.pending_to(self.pending)
             self.step_values = dict(self.values)
-        tasks = prepare_tasks(self.spec.nodes, self.values, self.pending, self.step + 1, self.run_key)
+        values = self.values
+        if self.spec.managed:
+            self.managed = managed_values(self.spec.managed, self.last_step - (self.step + 1))
+            values = {**values, **self.managed}
+        tasks = prepare_tasks(self.spec.nodes, values, self.pending, self.step + 1, self.run_key)
         self.step += 1
-        self.check_limit(tasks)
         if _persist.stop_before(self, tasks):
             self.step -= 1
             self.emit_interrupts(())
@@ -358,8 +389,8 @@ class Run:
         if self.modes:
             for t, r in zip(tasks, results):
                 self.emit_task_end(r.handler or t, r, None)
-        self.finish_step(tasks, results)
-        self.emit_values()
+        if self.finish_step(tasks, results):  # LangGraph streams no `values` for a step that wrote nothing
+            self.emit_values()
         if self.saver is not None:
             _persist.save(self, "loop", {t.name: r.update for t, r in zip(tasks, results)})
         if "events" in self.modes:
@@ -380,30 +411,47 @@ class Run:
         if "updates" in self.modes:
             self.put(("updates", self.ns, {INTERRUPT: interrupts}))
         if "values" in self.modes and interrupts:
-            values = self.values
-            state = {k: values[k] for k in self.spec.state_view.keys if k in values}
-            self.put(("values", self.ns, {**state, INTERRUPT: interrupts}))
+            self.put(("values", self.ns, {**self.spec.channel_values(self.values), INTERRUPT: interrupts}))
         if not interrupts:
             self.event("interrupt", None, interrupts)
 
-    def check_limit(self, tasks: list[Task]) -> None:
-        if self.step - self.start_step >= self.recursion_limit:
-            names = ", ".join(f"`{t.name}`" for t in tasks)
-            raise GraphRecursionError(
-                f"Recursion limit of {self.recursion_limit} reached without hitting a stop condition "
-                f"(step {self.step} would run {names}). You can increase the limit by setting the "
-                "`recursion_limit` config key, e.g. `graph.invoke(inputs, {'recursion_limit': 100})`, "
-                "or check the routes that loop back."
-            )
+    def check_limit(self) -> None:
+        """After `recursion_limit` steps the run ends with `GraphRecursionError`, as LangGraph's does: the
+        last allowed step runs and streams in full first, even when nothing would run after it."""
+        if self.step < self.last_step:
+            return
+        pending = self.pending
+        names = ", ".join(f"`{n}`" for n in [*pending.pull, *(s.node for s in pending.push)])
+        ahead = f"; next it would run {names}" if names else ""
+        raise GraphRecursionError(
+            f"Recursion limit of {self.recursion_limit} reached without hitting a stop condition "
+            f"({self.step - self.start_step} steps ran{ahead}). A run of n steps needs a limit above n: you can "
+            "increase it by setting the `recursion_limit` config key, e.g. "
+            "`graph.invoke(inputs, {'recursion_limit': 100})`, or check the routes that loop back."
+        )
 
-    def finish_step(self, tasks: list[Task], results: list[TaskResult]) -> None:
-        """Apply the step's writes in task order and work out what runs next."""
+    def finish_step(self, tasks: list[Task], results: list[TaskResult]) -> bool:
+        """Apply the step's writes in task order and work out what runs next. True when a key was written."""
         spec = self.spec
+        ordered = apply_order(tasks, results)
         if len(results) == 1 and results[0].view is not None:
             self.values = results[0].view  # its router already applied its writes to a copy
         else:
-            apply_writes(spec.channels, self.values, [(_name(t, r), r.writes) for t, r in zip(tasks, results)])
-        next_triggers(spec.edges, spec.joins, [(_name(t, r), r.goto) for t, r in zip(tasks, results)], self.pending)
+            apply_writes(spec.channels, self.values, [(_name(t, r), r.writes) for t, r in ordered])
+        wrote = False
+        for r in results:
+            if r.writes:
+                wrote = True
+                if not self.output_written:
+                    self.note_writes(r.writes)
+        next_triggers(
+            spec.edges,
+            spec.joins,
+            [(_name(t, r), r.goto) for t, r in ordered],
+            self.pending,
+            [t.name for t in tasks if not t.push] if spec.joins else (),
+        )
+        return wrote
 
     def scope(self, task: Task) -> TaskScope:
         return TaskScope(self, task)
@@ -599,13 +647,18 @@ def result_of(run: Run, task: Task, output: Any) -> TaskResult:
     return updates_of(task.name, output, run.spec.channels, run.spec.state_view.keys)
 
 
-def router_state(run: Run, task: Task, result: TaskResult) -> Any:
-    """What a router after `task` sees: the state at the step's start plus this task's own writes."""
+def router_values(run: Run, task: Task, result: TaskResult) -> dict[str, Any]:
+    """What routers after `task` read from: the state at the step's start plus this task's own writes."""
     values = dict(run.values)
     if result.writes:
         apply_writes(run.spec.channels, values, [(task.name, result.writes)])
     result.view = values  # when the task is alone in its step, this is the state after the step
-    return run.spec.state_view.read(values)
+    return {**values, **run.managed} if run.managed else values
+
+
+def router_input(run: Run, branch: Branch, values: dict[str, Any]) -> Any:
+    """What `branch`'s router is called with: `values` as its schema (or the graph's) reads them."""
+    return (branch.view or run.spec.state_view).read(values)
 
 
 def error_handler_task(run: Run, task: Task, exc: BaseException) -> tuple[Task, NodeError] | None:
@@ -630,6 +683,10 @@ def error_handler_task(run: Run, task: Task, exc: BaseException) -> tuple[Task, 
 
 def branches_of(run: Run, task: Task) -> tuple[Branch, ...]:
     return run.spec.branches.get(task.name, ())
+
+
+def managed_values(managed: Mapping[str, Any], remaining: int) -> dict[str, Any]:
+    return {key: manager.get(remaining) for key, manager in managed.items()}
 
 
 def add_routes(run: Run, branch: Branch, answer: Any, result: TaskResult) -> None:
@@ -686,12 +743,12 @@ def input_writes(run: Run, data: Any) -> list[tuple[str, Any]]:
             raise InvalidUpdateError(
                 f"The input must be a dict of state keys (or an instance of the state schema); got {data!r}"
             )
-        return pairs
-    unknown = [k for k in data if k not in spec.channels]
+        return [(k, v) for k, v in pairs if k not in spec.managed] if spec.managed else pairs
+    unknown = [k for k in data if k not in spec.channels and k not in spec.managed]
     if unknown:
         raise InvalidUpdateError(
             f"Input key(s) {', '.join(f'`{k}`' for k in unknown)} are not in the state schema "
             f"(keys: {', '.join(spec.channels)}); fix the key names or add them to the schema"
         )
     allowed = set(spec.input_keys)
-    return [(k, v) for k, v in data.items() if k in allowed]
+    return [(k, v) for k, v in data.items() if k in allowed and k not in spec.managed]

@@ -49,6 +49,55 @@ def initial_values(channels: Mapping[str, Channel]) -> dict[str, Any]:
     return values
 
 
+class ManagedValue:
+    """A key the run computes for each task instead of storing (LangGraph's managed values). Used as
+    `Annotated[<type>, <manager>]` metadata; `get(remaining)` gives the value from the steps left."""
+
+    @staticmethod
+    def get(remaining: int) -> Any:
+        raise NotImplementedError
+
+
+class RemainingStepsManager(ManagedValue):
+    """`RemainingSteps`: how many supersteps the recursion limit still allows, counting this one out."""
+
+    @staticmethod
+    def get(remaining: int) -> int:
+        return remaining
+
+
+class IsLastStepManager(ManagedValue):
+    """`IsLastStep`: True in the step before the last one the limit allows (as LangGraph computes it)."""
+
+    @staticmethod
+    def get(remaining: int) -> bool:
+        return remaining == 1
+
+
+RemainingSteps = typing.Annotated[int, RemainingStepsManager]
+IsLastStep = typing.Annotated[bool, IsLastStepManager]
+
+
+def manager_of(hint: Any) -> type[ManagedValue] | None:
+    """The manager of a managed key's type hint (`RemainingSteps`, `IsLastStep`), else None."""
+    if get_origin(hint) is typing.Annotated:
+        for meta in hint.__metadata__:
+            if isinstance(meta, type) and issubclass(meta, ManagedValue):
+                return meta
+    return None
+
+
+def managed_of(*schemas: Any) -> dict[str, type[ManagedValue]]:
+    """`{key: manager}` for the managed keys of `schemas`."""
+    out: dict[str, type[ManagedValue]] = {}
+    for schema in schemas:
+        for key, hint in schema_hints(schema).items():
+            manager = manager_of(hint)
+            if manager is not None:
+                out.setdefault(key, manager)
+    return out
+
+
 def _reducer_of(hint: Any) -> Callable[[Any, Any], Any] | None:
     if get_origin(hint) is typing.Annotated:
         for meta in reversed(hint.__metadata__):
@@ -101,6 +150,8 @@ def channels_of(*schemas: Any) -> dict[str, Channel]:
     out: dict[str, Channel] = {}
     for schema in schemas:
         for key, hint in schema_hints(schema).items():
+            if manager_of(hint) is not None:
+                continue  # computed per task, never stored
             reducer = _reducer_of(hint)
             if key in out and (out[key].reducer is not None or reducer is None):
                 continue
@@ -127,10 +178,11 @@ class StateView:
 
 def view_of(schema: Any, *, plain: bool = False) -> StateView:
     """How `schema` reads the state; with `plain`, as a dict whatever the schema (what runs return and
-    stream, as LangGraph does for dataclass and pydantic states)."""
-    keys = tuple(schema_hints(schema))
+    stream, as LangGraph does for dataclass and pydantic states; managed keys are left out)."""
+    hints = schema_hints(schema)
     if plain:
-        return StateView(schema, keys, None)
+        return StateView(schema, tuple(k for k, h in hints.items() if manager_of(h) is None), None)
+    keys = tuple(hints)
     if dataclasses.is_dataclass(schema) and isinstance(schema, type):
         return StateView(schema, keys, lambda state: schema(**state))
     if is_pydantic(schema):

@@ -32,7 +32,8 @@ from ._run import (
     note_failure,
     result_of,
     retry_delay,
-    router_state,
+    router_input,
+    router_values,
 )
 from ._types import Command
 
@@ -73,9 +74,9 @@ def run_task(run: Run, task: Task, node_error: Any = None) -> TaskResult:
                 result = result_of(run, task, out)
                 branches = branches_of(run, task)
                 if branches:
-                    state = router_state(run, task, result)
+                    values = router_values(run, task, result)
                     for b in branches:
-                        add_routes(run, b, _call(b.path, state, b.inject, scope), result)
+                        add_routes(run, b, _call(b.path, router_input(run, b, values), b.inject, scope), result)
                 check_gotos(run, task, result)
                 if node.cache_policy is not None:
                     _node_cache.remember(run, task, result)
@@ -309,16 +310,21 @@ def execute(run: Run, tasks: list[Task]) -> list[TaskResult]:
                     raise
     results: list[TaskResult | None] = [None] * len(tasks)
     failures: list[tuple[int, BaseException]] = []
+    before: list[int] = []  # tasks that finished before the first failure (`done` keeps completion order)
     while not done.empty():
         index, outcome, failure = done.get()
         if failure is not None:
             failures.append((index, failure))
+        elif not failures:
+            before.append(index)
         results[index] = outcome
     if failures:
         # The first real failure, not a sibling stopped because of it.
         index, failure = next(
             ((i, e) for i, e in failures if not isinstance(e, RunCancelledError)), failures[0]
         )
+        for i in sorted(before):  # as LangGraph, which streams each task's update as it finishes
+            run.emit_task_end(tasks[i], results[i], None)
         _fail(run, tasks[index], failure)
         raise failure
     return [r for r in results if r is not None]

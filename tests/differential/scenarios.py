@@ -17,7 +17,7 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, Literal, TypedDict
 
 # Set by `use()`: the only lines that differ between the engines are these imports.
 StateGraph: Any = None
@@ -27,16 +27,20 @@ Send: Any = None
 Command: Any = None
 RetryPolicy: Any = None
 get_stream_writer: Any = None
+RemainingSteps: Any = None
+IsLastStep: Any = None
 
 
 def use(engine: str) -> None:
     """Import LangGraph's public names from `engine` ("langgraph" or "livegraph")."""
-    global StateGraph, START, END, Send, Command, RetryPolicy, get_stream_writer
+    global StateGraph, START, END, Send, Command, RetryPolicy, get_stream_writer, RemainingSteps, IsLastStep
     graph = importlib.import_module(f"{engine}.graph")
     types = importlib.import_module(f"{engine}.types")
     StateGraph, START, END = graph.StateGraph, graph.START, graph.END
     Send, Command, RetryPolicy = types.Send, types.Command, types.RetryPolicy
     get_stream_writer = importlib.import_module(f"{engine}.config").get_stream_writer
+    managed = importlib.import_module(f"{engine}.managed")
+    RemainingSteps, IsLastStep = managed.RemainingSteps, managed.IsLastStep
 
 
 class State(TypedDict):
@@ -265,10 +269,101 @@ def async_join_reducers() -> Any:
     return join_reducers(alogs)
 
 
+def writes_nothing() -> Any:
+    # `values` streams only for an input or a step that wrote a key; with nothing written, invoke gives None.
+    graph = (StateGraph(State).add_node("none", lambda s: None).add_node("empty", lambda s: {})
+             .add_node("goto", lambda s: Command(goto="last")).add_node("last", lambda s: {"log": []})
+             .add_sequence([("x1", lambda s: {"x": 1})]).add_edge(START, "none").add_edge("none", "empty")
+             .add_edge("empty", "goto").add_edge("last", "x1").compile())
+    return graph, {}, None
+
+
+def writes_nothing_at_all() -> Any:
+    graph = StateGraph(State).add_node("none", lambda s: None).add_edge(START, "none").compile()
+    return graph, {}, None
+
+
+def join_batch(second: str = "a") -> Any:
+    # One step's finishing sources count as one batch, whatever the nodes are called (the issue's example).
+    builder = StateGraph(State)
+    for name in ("h", "x", second, "c"):
+        builder.add_node(name, logs(name))
+    builder.add_edge(START, "x").add_edge(START, "h").add_edge("h", second)
+    builder.add_conditional_edges("x", lambda s: "x" if s["log"].count("x") < 2 else END)
+    builder.add_conditional_edges(second, lambda s: second if s["log"].count(second) < 2 else END)
+    builder.add_edge(["x", second], "c")
+    return builder.compile(), {"log": []}, None
+
+
+def join_batch_renamed() -> Any:
+    return join_batch("y")
+
+
+def join_to_end() -> Any:
+    graph = (StateGraph(State).add_node("a", logs("a")).add_node("b", logs("b")).add_edge(START, "a")
+             .add_edge(START, "b").add_edge(["a", "b"], END).compile())
+    return graph, {"x": 0}, None
+
+
+class Private(TypedDict):
+    secret: str
+
+
+def private_state() -> Any:
+    # Keys of a node's or router's annotated input schema are channels too ("pass private state").
+    def hide(state: State) -> Private:
+        return {"secret": "s" * (state["x"] + 1)}
+
+    def reveal(state: Private) -> dict[str, Any]:
+        return {"x": len(state["secret"]), "log": [state["secret"]]}
+
+    def done(state: Private) -> str:
+        return END if len(state["secret"]) > 2 else "hide"
+
+    graph = (StateGraph(State).add_node("hide", hide).add_node("reveal", reveal).add_edge(START, "hide")
+             .add_edge("hide", "reveal").add_conditional_edges("reveal", done).compile())
+    return graph, {"x": 0}, None
+
+
+def str_path_map() -> Any:
+    def pick(state: State) -> Literal["a", "b"]:
+        return "b"
+
+    graph = (StateGraph(State).add_node("a", logs("a")).add_node("b", logs("b"))
+             .add_conditional_edges(START, pick, "ab").compile())
+    return graph, {"x": 0}, None
+
+
+class Budget(TypedDict):
+    log: Annotated[list[str], operator.add]
+    left: RemainingSteps
+    last: IsLastStep
+
+
+def deferred() -> Any:
+    # LangGraph's "defer" example, plus a `Send` pending when the deferred node becomes due.
+    graph = (StateGraph(State).add_node("a", logs("a")).add_node("b", logs("b")).add_node("b_2", logs("b_2"))
+             .add_node("c", logs("c")).add_node("d", logs("d"), defer=True).add_node("w", logs("w"))
+             .add_edge(START, "a").add_edge("a", "b").add_edge("a", "c").add_edge("b", "b_2")
+             .add_edge("b_2", "d").add_edge("c", "d")
+             .add_conditional_edges("b_2", lambda s: [Send("w", {"x": 0, "log": []})]).compile())
+    return graph, {"x": 0}, None
+
+
+def managed_steps() -> Any:
+    def work(state: Any) -> dict[str, Any]:
+        return {"log": [f"left={state['left']} last={state['last']}"]}
+
+    graph = (StateGraph(Budget).add_node("work", work).add_edge(START, "work")
+             .add_conditional_edges("work", lambda s: END if s["left"] <= 2 else "work").compile())
+    return graph, {"log": []}, {"recursion_limit": 6}
+
+
 SCENARIOS = {f.__name__: f for f in (
     join_reducers, send_fanout, commands, conditional, subgraphs, command_parent, io_schemas, dataclass_state,
     pydantic_state, retries, concurrent_write, node_error, recursion, recursion_enough, unknown_update_key,
-    unknown_route, completion_order, async_join_reducers,
+    unknown_route, completion_order, async_join_reducers, writes_nothing, writes_nothing_at_all, join_batch,
+    join_batch_renamed, join_to_end, private_state, str_path_map, managed_steps, deferred,
 )}
 ASYNC_ONLY = {"async_join_reducers"}  # LangGraph runs `async def` nodes only through astream/ainvoke
 
@@ -280,6 +375,7 @@ RUNS: dict[str, dict[str, Any]] = {
     "tasks": {"stream_mode": "tasks"},
     "debug": {"stream_mode": "debug"},
     "values+updates+custom": {"stream_mode": ["values", "updates", "custom"]},
+    "updates+tasks": {"stream_mode": ["updates", "tasks"]},
     "updates/subgraphs": {"stream_mode": "updates", "subgraphs": True},
     "updates+custom/subgraphs": {"stream_mode": ["updates", "custom"], "subgraphs": True},
     "values/subgraphs": {"stream_mode": "values", "subgraphs": True},

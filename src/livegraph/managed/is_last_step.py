@@ -1,0 +1,5 @@
+"""LangGraph's `langgraph.managed.is_last_step` path."""
+
+from livegraph._schema import IsLastStep, IsLastStepManager, RemainingSteps, RemainingStepsManager
+
+__all__ = ["IsLastStep", "IsLastStepManager", "RemainingSteps", "RemainingStepsManager"]
