@@ -32,7 +32,6 @@ import asyncio
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -51,6 +50,8 @@ import psutil
 from tornado.websocket import websocket_connect
 
 SRC = Path(__file__).resolve().parent.parent / "src"
+sys.path.insert(0, str(SRC.parent / "tests" / "browser"))  # what the browser tests and this bench share
+from lab_helpers import CHROMIUM, CHROMIUM_ARGS, IDLE, free_port, wait_for_kernel, write_notebook  # noqa: E402
 
 SETUP = """
 import operator, time
@@ -150,12 +151,6 @@ SCENARIOS = {
 def code_of(scenario: str, rate: float, seconds: float) -> str:
     code = SCENARIOS[scenario]
     return code.format(n=int(rate * seconds), rate=rate) if scenario == "firehose" else code
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -362,21 +357,14 @@ SAMPLE = """() => ({
 
 def browser_run(server: Server, scenario: str, rate: float, seconds: float, pace: float, shots: Path) -> dict[str, Any]:
     """One scenario in JupyterLab in Chromium: DOM size, what the page's websocket received, screenshots."""
-    import nbformat
     from playwright.sync_api import sync_playwright
 
     name = f"{scenario}.ipynb"
-    nb = nbformat.v4.new_notebook()
-    code = code_of(scenario, rate, seconds)
-    nb.cells = [nbformat.v4.new_code_cell(SETUP + f"\nPACE = {pace}"), nbformat.v4.new_code_cell(code),
-                nbformat.v4.new_code_cell("print(repr(END_AT))")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, server.root / name)
+    write_notebook(server.root / name, [SETUP + f"\nPACE = {pace}", code_of(scenario, rate, seconds),
+                                        "print(repr(END_AT))"])
     frames: list[tuple[float, int]] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         listening = [False]
 
@@ -387,19 +375,13 @@ def browser_run(server: Server, scenario: str, rate: float, seconds: float, pace
         page.on("websocket", on_socket)
         page.goto(f"{server.url}/lab/workspaces/{scenario}/tree/{name}?reset&token={server.token}")
         page.wait_for_selector(".jp-LabShell", state="attached", timeout=60_000)
-        idle = '.jp-Notebook-ExecutionIndicator[data-status="idle"]'
-        page.wait_for_selector(idle, timeout=90_000)
-        page.wait_for_timeout(1500)
-        page.wait_for_selector(idle, timeout=90_000)
-        if page.locator(".jp-Dialog").count():
-            page.locator(".jp-Dialog .jp-mod-accept").click()
-            page.wait_for_selector(idle, timeout=90_000)
+        wait_for_kernel(page)
         prompt = ".jp-Cell:first-child .jp-InputPrompt"
         for _ in range(5):  # a first Shift+Enter can come before the kernel is connected: try again
             page.locator(".jp-Cell .jp-InputArea-editor").first.click()
             page.keyboard.press("Shift+Enter")
             page.wait_for_timeout(2000)
-            page.wait_for_selector(idle, timeout=90_000)
+            page.wait_for_selector(IDLE, timeout=90_000)
             if "[1]" in page.locator(prompt).first.inner_text():
                 break
         page.wait_for_timeout(500)
@@ -423,7 +405,7 @@ def browser_run(server: Server, scenario: str, rate: float, seconds: float, pace
                 shot = True
             page.wait_for_timeout(50)
         recorded_at = samples[-1]["now"]
-        page.wait_for_selector(idle, timeout=90_000)
+        page.wait_for_selector(IDLE, timeout=90_000)
         listening[0] = False
         page.screenshot(path=str(shots / f"{scenario}-record.png"), full_page=False)
         page.keyboard.press("Shift+Enter")

@@ -26,6 +26,7 @@ from checkpoint_helpers import (  # noqa: F401
     chain,
     cid,
     empty_postgres,
+    invoke_on_threads,
     saver_factory_fixture,
     saver_fixture,
     saver_kind_fixture,
@@ -251,13 +252,7 @@ def test_threads_on_different_thread_ids_do_not_interfere(saver_factory: Any) ->
 def test_threads_sharing_one_saver_do_not_interfere(saver: Any) -> None:
     names = [f"n{i}" for i in range(20)]
     graph = chain(*names, checkpointer=saver)
-    with_threads: dict[str, Any] = {}
-    workers = [threading.Thread(target=lambda t=f"s{i}": with_threads.update({t: graph.invoke({"x": 0}, thread(t))}))
-               for i in range(4)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join(60)
+    with_threads = invoke_on_threads(graph, {"x": 0}, [f"s{i}" for i in range(4)], 60)
     assert with_threads == {f"s{i}": {"x": 0, "log": names} for i in range(4)}
     for i in range(4):
         assert len(list(graph.get_state_history(thread(f"s{i}")))) == 22

@@ -9,7 +9,16 @@ from typing import Any
 
 import pytest
 
-from checkpoint_helpers import Log, appender, assert_linked, brief, chain, empty_postgres, thread
+from checkpoint_helpers import (
+    Log,
+    appender,
+    assert_linked,
+    brief,
+    chain,
+    empty_postgres,
+    invoke_on_threads,
+    thread,
+)
 from livegraph import START, CheckpointError, StateGraph
 
 psycopg = pytest.importorskip("psycopg")
@@ -83,6 +92,14 @@ def test_the_async_saver_runs_a_graph_and_answers_langgraph_s_async_calls(url: s
     assert loops == [2, 1]
 
 
+# What a call says when the server restarted: it ends its connections with a message (psycopg's AdminShutdown).
+LOST = (
+    "Lost the connection to PostgreSQL (AdminShutdown: terminating connection due to administrator command); "
+    "what this call was saving or reading did not happen. The thread keeps its last saved checkpoint: run again "
+    "(`graph.invoke(None, config)`) to resume from it"
+)
+
+
 def test_a_server_restart_mid_run_is_a_clear_error_and_the_next_run_resumes(url: str, postgres_server: Any) -> None:
     ran: list[str] = []
 
@@ -100,12 +117,7 @@ def test_a_server_restart_mid_run_is_a_clear_error_and_the_next_run_resumes(url:
         graph = builder.compile(checkpointer=saver)
         with pytest.raises(CheckpointError) as info:
             graph.invoke({"x": 1}, thread())
-        # the server ends its connections with a message when it shuts down: psycopg's AdminShutdown
-        assert str(info.value) == (
-            "Lost the connection to PostgreSQL (AdminShutdown: terminating connection due to administrator "
-            "command); what this call was saving or reading did not happen. The thread keeps its last saved "
-            "checkpoint: run again (`graph.invoke(None, config)`) to resume from it"
-        )
+        assert str(info.value) == LOST
         state = graph.get_state(thread())  # the saver reconnects by itself
         assert (state.values, state.next) == ({"x": 1, "log": ["a"]}, ("restart",))
         assert graph.invoke(None, thread()) == {"x": 1, "log": ["a", "restart", "c"]}
@@ -128,11 +140,9 @@ def test_a_dropped_connection_given_by_the_caller_says_how_to_reconnect(url: str
     postgres_server.start()
     with pytest.raises(CheckpointError) as info:
         graph.invoke({"x": 2}, thread())
-    assert str(info.value) == (
-        "Lost the connection to PostgreSQL (AdminShutdown: terminating connection due to administrator "
-        "command); what this call was saving or reading did not happen. The thread keeps its last saved "
-        "checkpoint: run again (`graph.invoke(None, config)`) to resume from it with a new connection (a saver "
-        "made by `PostgresSaver.from_conn_string` or given a ConnectionPool reconnects by itself)"
+    assert str(info.value) == LOST + (
+        " with a new connection (a saver made by `PostgresSaver.from_conn_string` or given a ConnectionPool "
+        "reconnects by itself)"
     )
     conn.close()
     with PostgresSaver.from_conn_string(url) as fresh:
@@ -160,19 +170,11 @@ def test_a_connection_outside_autocommit_is_refused(url: str) -> None:
 
 
 def test_a_connection_pool_shared_by_threads(url: str) -> None:
-    import threading
-
     pool_module = pytest.importorskip("psycopg_pool")
     with pool_module.ConnectionPool(url, min_size=2, max_size=4, kwargs={"autocommit": True}) as pool:
         saver = PostgresSaver(pool)
         graph = chain("a", "b", checkpointer=saver)
-        results: dict[str, Any] = {}
-        workers = [threading.Thread(target=lambda t=f"t{i}": results.update({t: graph.invoke({"x": 1}, thread(t))}))
-                   for i in range(4)]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join(30)
+        results = invoke_on_threads(graph, {"x": 1}, [f"t{i}" for i in range(4)], 30)
         assert results == {f"t{i}": {"x": 1, "log": ["a", "b"]} for i in range(4)}
         for i in range(4):
             assert_linked(list(graph.get_state_history(thread(f"t{i}"))))

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from test_notebook_kernel import Kernel, appends, board_messages, of, panels, seconds
+from kernel_helpers import Kernel, appends, board_messages, of, panels, seconds, started_kernel
 
 pytestmark = [pytest.mark.kernel, pytest.mark.timeout(180)]
+pytest.importorskip("jupyter_client")
 pytest.importorskip("langchain_openai")
 
 
@@ -41,11 +42,7 @@ SETUP = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def kernel() -> Iterator[Kernel]:
-    k = Kernel()
-    _, _, reply = k.execute(SETUP)
-    assert reply["status"] == "ok", reply
-    yield k
-    k.close()
+    yield from started_kernel(SETUP)
 
 
 @pytest.mark.parametrize("call", ["lgn.run(graph, {0})", "await lgn.arun(agraph, {0})"])

@@ -113,17 +113,22 @@ PUBLIC_MODULES = (
 )
 
 
+def _python(code: str, cwd: Path, what: str = "The script") -> list[str]:
+    """The lines `python -c code` printed, run in a fresh interpreter in `cwd`; it must succeed."""
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, f"{what} failed:\n{done.stderr}"
+    return done.stdout.splitlines()
+
+
 @pytest.mark.parametrize("module", PUBLIC_MODULES)
 def test_import_loads_no_optional_package(module: str, tmp_path: Path) -> None:
     code = (
         f"import sys, json, {module}\n"
         f"print(json.dumps(sorted({{m.partition('.')[0] for m in sys.modules}} & {set(HEAVY)!r})))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
-    )
-    assert done.returncode == 0, f"`import {module}` failed:\n{done.stderr}"
-    loaded = json.loads(done.stdout.splitlines()[-1])
+    loaded = json.loads(_python(code, tmp_path, f"`import {module}`")[-1])
     assert loaded == [], f"`import {module}` loaded optional packages: {', '.join(loaded)}"
 
 
@@ -205,11 +210,7 @@ def test_running_a_graph_without_messages_loads_no_langchain(tmp_path: Path) -> 
         "list(g.stream({'n': 1}, stream_mode=['messages', 'updates', 'events']))\n"
         "print(json.dumps(sorted({m.partition('.')[0] for m in sys.modules} & {'langchain_core', 'langsmith'})))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.splitlines()[-1]) == []
+    assert json.loads(_python(code, tmp_path)[-1]) == []
 
 
 def test_without_langchain_messages_are_livegraphs_and_prebuilt_says_what_to_install(tmp_path: Path) -> None:
@@ -222,11 +223,7 @@ def test_without_langchain_messages_are_livegraphs_and_prebuilt_says_what_to_ins
         "print([(type(m).__module__, m.type, m.content) for m in g.invoke({'messages': 'hi'})['messages']])\n"
         "try:\n    import livegraph.prebuilt\nexcept ImportError as exc:\n    print(exc)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [
+    assert _python(code, tmp_path) == [
         "[('livegraph.messages', 'human', 'hi'), ('livegraph.messages', 'ai', 'yo')]",
         "livegraph.prebuilt runs LangChain tools and chat models: pip install 'livegraph[langchain]'",
     ]

@@ -24,8 +24,8 @@ from typing import Any
 
 import pytest
 
-TESTS = Path(__file__).resolve().parent
-SRC = TESTS.parent / "src"
+from kernel_helpers import SRC, TESTS, Kernel
+
 OPS = ["stream", "invoke", "astream", "ainvoke", "direct"]
 KEEPALIVE_TEXT = "Cats are small carnivorous mammals."
 
@@ -187,7 +187,7 @@ def test_a_plain_async_openai_across_asyncio_run_calls_fails_at_once_naming_the_
 
 
 # -- in a real kernel -------------------------------------------------------------------------------------------
-jupyter_client = pytest.importorskip("jupyter_client")
+pytest.importorskip("jupyter_client")
 
 CELLS = {
     "stream": "print(repr(''.join(m.content for m, _ in graph.stream({}, stream_mode='messages'))))",
@@ -198,34 +198,11 @@ CELLS = {
 }
 
 
-class _Kernel:
-    def __init__(self) -> None:
-        env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY")}
-        env["PYTHONPATH"] = os.pathsep.join([str(SRC), str(TESTS)])
-        self.km, self.kc = jupyter_client.manager.start_new_kernel(kernel_name="python3", env=env)
-
-    def run(self, code: str) -> str:
-        """The cell's stdout, or its error as `Name: value`."""
-        reply = self.kc.execute_interactive(code, timeout=60, output_hook=self._collect)
-        if reply["content"]["status"] != "ok":
-            return f"{reply['content']['ename']}: {reply['content']['evalue']}"
-        out, self.out = "".join(self.out), []
-        return out.strip()
-
-    out: list[str] = []
-
-    def _collect(self, msg: dict[str, Any]) -> None:
-        if msg["msg_type"] == "stream":
-            self.out.append(msg["content"]["text"])
-
-    def close(self) -> None:
-        self.kc.stop_channels()
-        self.km.shutdown_kernel(now=True)
-
-
 @pytest.fixture(name="kernel")
-def kernel_fixture() -> Iterator[_Kernel]:
-    k = _Kernel()
+def kernel_fixture() -> Iterator[Kernel]:
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "OPENAI_API_KEY")}
+    env["PYTHONPATH"] = os.pathsep.join([str(SRC), str(TESTS)])
+    k = Kernel(env)
     yield k
     k.close()
 
@@ -234,7 +211,7 @@ def kernel_fixture() -> Iterator[_Kernel]:
 @pytest.mark.timeout(240)
 @pytest.mark.parametrize("client", ["raw", "ours"])
 @pytest.mark.parametrize("server", ["embedded", "keepalive"])
-def test_in_a_kernel_every_mix_works_with_one_client(kernel: _Kernel, server: str, client: str) -> None:
+def test_in_a_kernel_every_mix_works_with_one_client(kernel: Kernel, server: str, client: str) -> None:
     assert kernel.run(SETUP.format(server=server, client=client)) == ""
     results = [kernel.run(CELLS[op]) for op in ORDER]
     _one_text([ast.literal_eval(r) if r.startswith("'") else r for r in results], server)

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import operator
-import os
 import textwrap
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
 import pytest
 
+from kernel_helpers import Kernel, started_kernel
 from livegraph import Command, Interrupt
 from livegraph.checkpoint.memory import InMemorySaver
 from livegraph.config import get_stream_writer
@@ -342,8 +341,6 @@ def test_after_a_run_outside_jupyter_the_events_are_kept_and_no_form_is_shown() 
 
 # -- in a real kernel ------------------------------------------------------------------------------------
 
-SRC = Path(__file__).resolve().parent.parent / "src"
-
 KERNEL_GRAPH = textwrap.dedent(
     """
     import json
@@ -378,64 +375,10 @@ KERNEL_GRAPH = textwrap.dedent(
 )
 
 
-class Kernel:
-    """A kernel and a client: `execute` a cell, or `send` a comm message as the page does; each returns
-    every IOPub message the request caused, until the kernel is idle again."""
-
-    def __init__(self) -> None:
-        import jupyter_client
-
-        path = os.pathsep.join(p for p in (str(SRC), os.environ.get("PYTHONPATH", "")) if p)
-        self.km, self.kc = jupyter_client.manager.start_new_kernel(
-            kernel_name="python3", env={**os.environ, "PYTHONPATH": path}
-        )
-        self.models: dict[str, dict[str, Any]] = {}  # every widget's state, as the page would hold it
-
-    def execute(self, code: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        msg_id = self.kc.execute(code)
-        msgs = self._until_idle(msg_id)
-        while True:  # replies to requests made while the kernel started (kernel_info) may come first
-            reply = self.kc.get_shell_msg(timeout=60)
-            if reply["parent_header"].get("msg_id") == msg_id:
-                return msgs, reply["content"]
-
-    def value(self, expr: str) -> Any:
-        msgs, reply = self.execute(f"print(json.dumps({expr}))")
-        assert reply["status"] == "ok", reply
-        return json.loads("".join(m["content"]["text"] for m in msgs if m["msg_type"] == "stream"))
-
-    def send(self, comm_id: str, data: dict[str, Any]) -> list[dict[str, Any]]:
-        msg = self.kc.session.msg("comm_msg", {"comm_id": comm_id, "data": data})
-        self.kc.shell_channel.send(msg)
-        return self._until_idle(msg["header"]["msg_id"])
-
-    def _until_idle(self, msg_id: str) -> list[dict[str, Any]]:
-        msgs = []
-        while True:
-            msg = self.kc.get_iopub_msg(timeout=60)
-            msgs.append(msg)
-            content = msg["content"]
-            if msg["msg_type"] in ("comm_open", "comm_msg") and "state" in content.get("data", {}):
-                self.models.setdefault(content["comm_id"], {}).update(content["data"]["state"])
-            if (msg["msg_type"] == "status" and content["execution_state"] == "idle"
-                    and msg["parent_header"].get("msg_id") == msg_id):
-                return msgs
-
-    def close(self) -> None:
-        self.kc.stop_channels()
-        self.km.shutdown_kernel(now=True)
-
-
 @pytest.fixture
 def kernel() -> Iterator[Kernel]:
     pytest.importorskip("jupyter_client")
-    k = Kernel()
-    try:
-        _, reply = k.execute(KERNEL_GRAPH)
-        assert reply["status"] == "ok", reply
-        yield k
-    finally:
-        k.close()
+    yield from started_kernel(KERNEL_GRAPH)
 
 
 FINAL = {"draft": "Hello world", "verdict": {"action": "edit", "value": {"draft": "Hi", "question": "ok?"}}}
@@ -445,10 +388,10 @@ WAITING = "Interrupted at review: {'draft': 'Hello world', 'question': 'ok?'} ·
 
 
 def start_and_show_the_form(kernel: Kernel) -> str:
-    msgs, reply = kernel.execute('config = {"configurable": {"thread_id": "k1"}}\nlgn.run(graph, {"draft": ""}, config)')
+    _, msgs, reply = kernel.execute('config = {"configurable": {"thread_id": "k1"}}\nlgn.run(graph, {"draft": ""}, config)')
     assert reply["status"] == "ok", reply
     assert kernel.value("graph.get_state(config).next") == ["review"]
-    msgs, reply = kernel.execute("form = resume_form(graph, config)\nform")
+    _, msgs, reply = kernel.execute("form = resume_form(graph, config)\nform")
     assert reply["status"] == "ok", reply
     (shown,) = [m for m in msgs if m["msg_type"] == "display_data"]
     model_id = shown["content"]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
@@ -481,7 +424,7 @@ def assert_resumed(kernel: Kernel) -> None:
 @pytest.mark.timeout(120)
 def test_in_a_kernel_a_click_from_the_next_cell_resumes_the_run(kernel: Kernel) -> None:
     start_and_show_the_form(kernel)
-    msgs, reply = kernel.execute(
+    _, msgs, reply = kernel.execute(
         'form.forms[0].text.value = json.dumps({"draft": "Hi", "question": "ok?"})\n'
         'form.forms[0].buttons["edit"].click()'
     )
@@ -506,7 +449,7 @@ def test_in_a_kernel_a_click_sent_as_the_page_sends_it_resumes_the_run(kernel: K
 @pytest.mark.kernel
 @pytest.mark.timeout(120)
 def test_in_a_kernel_the_run_view_hook_shows_the_form_in_the_cell_that_ran(kernel: Kernel) -> None:
-    msgs, reply = kernel.execute(
+    _, msgs, reply = kernel.execute(
         "from livegraph.notebook._hitl import after_run\n"
         'config = {"configurable": {"thread_id": "hook"}}\n'
         'items = list(graph.stream({"draft": ""}, config, stream_mode="events"))\n'
@@ -520,7 +463,7 @@ def test_in_a_kernel_the_run_view_hook_shows_the_form_in_the_cell_that_ran(kerne
     )
     # resume_form hands out the form already in the cell, so code can answer what the page shows
     assert kernel.value("resume_form(graph, config) is form") is True
-    msgs, _ = kernel.execute('form.forms[0].buttons["approve"].click()')
+    _, msgs, _ = kernel.execute('form.forms[0].buttons["approve"].click()')
     # The form's display (saved in the notebook) now says what was answered, and carries the resumed run.
     *_, update = [m for m in msgs if m["msg_type"] == "update_display_data"]
     assert update["content"]["transient"]["display_id"] == shown["content"]["transient"]["display_id"]

@@ -21,13 +21,23 @@ from typing import Any
 
 import pytest
 
+from kernel_helpers import (
+    Kernel,
+    appends,
+    board_messages,
+    board_ops,
+    kernel_env,
+    of,
+    panels,
+    seconds,
+    started_kernel,
+)
+
 pytestmark = [pytest.mark.kernel, pytest.mark.timeout(180)]
 
-jupyter_client = pytest.importorskip("jupyter_client")
+pytest.importorskip("jupyter_client")
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
-
-SRC = Path(__file__).resolve().parent.parent / "src"
 
 GRAPH = textwrap.dedent(
     """
@@ -71,82 +81,13 @@ GRAPH = textwrap.dedent(
 )
 
 
-def kernel_env() -> dict[str, str]:
-    path = os.pathsep.join(p for p in (str(SRC), os.environ.get("PYTHONPATH", "")) if p)
-    return {**os.environ, "PYTHONPATH": path}
-
-
-class Kernel:
-    """A kernel and a client; `execute` returns the request's id and every IOPub message until idle."""
-
-    def __init__(self) -> None:
-        self.km, self.kc = jupyter_client.manager.start_new_kernel(kernel_name="python3", env=kernel_env())
-
-    def execute(self, code: str, timeout: float = 60) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
-        msg_id = self.kc.execute(code)
-        msgs = []
-        while True:
-            msg = self.kc.get_iopub_msg(timeout=timeout)
-            msgs.append(msg)
-            if (msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle"
-                    and msg["parent_header"].get("msg_id") == msg_id):
-                break
-        reply = self.kc.get_shell_msg(timeout=timeout)
-        while reply["parent_header"].get("msg_id") != msg_id:  # a late reply to `wait_for_ready`
-            reply = self.kc.get_shell_msg(timeout=timeout)
-        return msg_id, msgs, reply["content"]
-
-    def close(self) -> None:
-        self.kc.stop_channels()
-        self.km.shutdown_kernel(now=True)
-
-
 @pytest.fixture(scope="module")
 def kernel() -> Iterator[Kernel]:
-    k = Kernel()
-    _, _, reply = k.execute(GRAPH)
-    assert reply["status"] == "ok", reply
-    yield k
-    k.close()
-
-
-def of(msgs: list[dict[str, Any]], *types: str) -> list[dict[str, Any]]:
-    return [m for m in msgs if m["msg_type"] in types]
-
-
-def board_ops(msgs: list[dict[str, Any]]) -> list[list[Any]]:
-    """Every operation sent to run views' boards, in order."""
-    return [
-        op for m in of(msgs, "comm_msg")
-        if m["content"]["data"].get("method") == "custom" and "ops" in m["content"]["data"]["content"]
-        for op in m["content"]["data"]["content"]["ops"]
-    ]
-
-
-def panels(msgs: list[dict[str, Any]]) -> dict[int, str]:
-    """card number -> title, for every task card opened."""
-    return {op[1]: op[2] for op in board_ops(msgs) if op[0] == "card"}
-
-
-def appends(msgs: list[dict[str, Any]], card: int) -> list[str]:
-    return [op[2] for op in board_ops(msgs) if op[0] == "text" and op[1] == card]
-
-
-def board_messages(msgs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [m for m in of(msgs, "comm_msg")
-            if m["content"]["data"].get("method") == "custom" and "ops" in m["content"]["data"]["content"]]
+    yield from started_kernel(GRAPH)
 
 
 def text_of(topic: str) -> str:
     return "".join(f"{topic}{i} " for i in range(100))
-
-
-def seconds(a: dict[str, Any], b: dict[str, Any]) -> float:
-    def at(m: dict[str, Any]) -> datetime:
-        date = m["header"]["date"]
-        return date if isinstance(date, datetime) else datetime.fromisoformat(date)
-
-    return (at(b) - at(a)).total_seconds()
 
 
 @pytest.mark.parametrize(

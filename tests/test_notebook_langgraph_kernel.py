@@ -11,10 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from test_notebook_kernel import Kernel, appends, of, panels
+from kernel_helpers import Kernel, appends, of, panels, started_kernel
 
 pytestmark = [pytest.mark.kernel, pytest.mark.timeout(180)]
 
+pytest.importorskip("jupyter_client")
 pytest.importorskip("langgraph")
 
 GRAPH = textwrap.dedent(
@@ -71,11 +72,7 @@ def words(topic: str) -> str:
 
 @pytest.fixture(scope="module")
 def kernel() -> Iterator[Kernel]:
-    k = Kernel()
-    _, _, reply = k.execute(GRAPH)
-    assert reply["status"] == "ok", reply
-    yield k
-    k.close()
+    yield from started_kernel(GRAPH)
 
 
 @pytest.mark.parametrize("call", ["lgn.run(graph, {})", "await lgn.arun(graph, {})"])

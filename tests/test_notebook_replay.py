@@ -277,7 +277,8 @@ def test_a_resume_form_records_the_resumed_run_for_the_replay() -> None:
 @pytest.mark.kernel
 @pytest.mark.timeout(120)
 def test_in_a_kernel_a_thread_answered_by_a_click_replays_step_by_step() -> None:
-    from test_notebook_hitl import KERNEL_GRAPH, Kernel
+    from kernel_helpers import Kernel
+    from test_notebook_hitl import KERNEL_GRAPH
 
     pytest.importorskip("jupyter_client")
     kernel = Kernel()
@@ -288,9 +289,9 @@ def test_in_a_kernel_a_thread_answered_by_a_click_replays_step_by_step() -> None
             'config = {"configurable": {"thread_id": "k2"}}\nlgn.run(graph, {"draft": ""}, config)',
             'form = resume_form(graph, config)\nform.forms[0].buttons["approve"].click()',
         ):
-            _, reply = kernel.execute(cell)
+            _, _, reply = kernel.execute(cell)
             assert reply["status"] == "ok", reply
-        msgs, reply = kernel.execute("view = replay(graph, config)\nview")
+        _, msgs, reply = kernel.execute("view = replay(graph, config)\nview")
         assert reply["status"] == "ok", reply
         (shown,) = [m for m in msgs if m["msg_type"] == "execute_result"]
         # Where widgets do not run, the step shown (the newest) in words, and as HTML with the diagram.

@@ -5,14 +5,12 @@ the end), fed by LangGraph's own streams. The nodes stream the embedded model's 
 
 from __future__ import annotations
 
-import itertools
-import time
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
-from test_notebook_browser import GREEN, ORANGE, SAMPLE, open_notebook
+from lab_helpers import sample_until_record, write_notebook
+from test_notebook_browser import SAMPLE, assert_grew_in_place, open_notebook
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -56,38 +54,17 @@ print(type(graph).__module__, len(state["text"]))'''
 
 def test_a_langgraph_graph_streams_into_the_live_view(lab: Any, browser: Any, artifacts_dir: Path) -> None:
     name = "langgraph-live.ipynb"
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(CELL)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, lab.root / name)
+    write_notebook(lab.root / name, [CELL])
 
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     open_notebook(page, lab, name)
     page.locator(".jp-Cell .jp-InputArea-editor").first.click()
     page.keyboard.press("Shift+Enter")
 
-    samples: list[dict[str, Any]] = []
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        sample = page.evaluate(SAMPLE)
-        samples.append(sample)
-        if sample["record"] is not None:
-            break
-        page.wait_for_timeout(100)
-    else:
-        raise AssertionError(f"the run did not end; last sample: {samples[-1]}")
+    samples = sample_until_record(page, SAMPLE, 120)
     page.screenshot(path=str(artifacts_dir / "record.png"))
 
-    live = [s for s in samples if s["panels"]]
-    assert all(s["outputs"] == 1 for s in live), "the view must stay in one output area"
-    for title in ("outline", "write"):
-        texts = [p["text"] for s in live for p in s["panels"] if p["title"] == title]
-        assert all(p["same"] for s in live for p in s["panels"] if p["title"] == title), f"`{title}` was redrawn"
-        assert all(b.startswith(a) for a, b in itertools.pairwise(texts)), f"`{title}` did not grow by appending"
-        assert len(set(texts)) >= 4, f"`{title}` was seen growing only {len(set(texts))} times"
-    writing = [s for s in live if any(p["title"] == "write" and p["state"] == "running" for p in s["panels"])]
-    assert writing[1:] and all(s["strokes"] == {"outline": GREEN, "write": ORANGE} for s in writing[1:]), writing
-    assert any("running: write" in (s["status"] or "") for s in writing)
+    assert_grew_in_place(samples)
 
     record = samples[-1]["record"]
     assert record["status"].startswith("done · 2 steps · ")

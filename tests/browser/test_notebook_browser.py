@@ -8,12 +8,12 @@ the Lab server serves it at `/notebooks/<file>` once the `notebook` package is i
 from __future__ import annotations
 
 import itertools
-import time
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import pytest
+from lab_helpers import sample_until_record, wait_for_kernel, write_notebook
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -81,50 +81,13 @@ def open_notebook(page: Any, lab: Any, name: str, ui: str = "lab") -> None:
     url, shell = UIS[ui]
     page.goto(url(lab, name))
     page.wait_for_selector(shell, state="attached", timeout=60_000)
-    idle = '.jp-Notebook-ExecutionIndicator[data-status="idle"]'
-    # The indicator can read idle before the kernel is connected: wait, pause, wait again, and accept the
-    # "Select Kernel" dialog if it opened anyway.
-    page.wait_for_selector(idle, timeout=90_000)
-    page.wait_for_timeout(1500)
-    page.wait_for_selector(idle, timeout=90_000)
-    if page.locator(".jp-Dialog").count():
-        page.locator(".jp-Dialog .jp-mod-accept").click()
-        page.wait_for_selector(idle, timeout=90_000)
+    wait_for_kernel(page)
 
 
-@pytest.mark.parametrize("ui", list(UIS))
-def test_a_run_grows_its_panel_in_place_lights_the_running_node_and_leaves_a_record(
-    ui: str, lab: Any, browser: Any, artifacts_dir: Path
-) -> None:
-    name = f"live-{ui}.ipynb"  # one file per UI: a kernel session of the other UI's run may still be open
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(CELL)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, lab.root / name)
-
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    open_notebook(page, lab, name, ui)
-    page.locator(".jp-Cell .jp-InputArea-editor").first.click()
-    page.keyboard.press("Shift+Enter")
-
-    samples: list[dict[str, Any]] = []
-    shot = False
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        sample = page.evaluate(SAMPLE)
-        samples.append(sample)
-        if sample["record"] is not None:
-            break
-        write = [p for p in sample["panels"] if p["title"] == "write"]
-        if not shot and write and len(write[0]["text"]) > 150:
-            page.screenshot(path=str(artifacts_dir / "running.png"))
-            shot = True
-        page.wait_for_timeout(100)
-    else:
-        raise AssertionError(f"the run did not end; last sample: {samples[-1]}")
-    page.screenshot(path=str(artifacts_dir / "record.png"))
-    assert shot, "no sample caught the `write` panel with text"
-
+def assert_grew_in_place(samples: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Of a run of `outline` then `write`: while panels showed (those samples are returned), the view stayed
+    in one output area, each panel grew by appending to one element, and while `write` ran the diagram lit
+    it (`outline` done) and the status named it."""
     live = [s for s in samples if s["panels"]]
     assert all(s["outputs"] == 1 for s in live), "the view must stay in one output area"
     for title in ("outline", "write"):
@@ -136,9 +99,37 @@ def test_a_run_grows_its_panel_in_place_lights_the_running_node_and_leaves_a_rec
     # The first sample of a phase may come between the panel's and the diagram's messages; the rest agree.
     writing = [s for s in live if any(p["title"] == "write" and p["state"] == "running" for p in s["panels"])]
     assert writing[1:] and all(s["strokes"] == {"outline": GREEN, "write": ORANGE} for s in writing[1:]), writing
+    assert any("running: write" in (s["status"] or "") for s in writing)
+    return live
+
+
+@pytest.mark.parametrize("ui", list(UIS))
+def test_a_run_grows_its_panel_in_place_lights_the_running_node_and_leaves_a_record(
+    ui: str, lab: Any, browser: Any, artifacts_dir: Path
+) -> None:
+    name = f"live-{ui}.ipynb"  # one file per UI: a kernel session of the other UI's run may still be open
+    write_notebook(lab.root / name, [CELL])
+
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    open_notebook(page, lab, name, ui)
+    page.locator(".jp-Cell .jp-InputArea-editor").first.click()
+    page.keyboard.press("Shift+Enter")
+
+    shots: list[str] = []
+
+    def shoot_writing(sample: dict[str, Any]) -> None:
+        write = [p for p in sample["panels"] if p["title"] == "write"]
+        if not shots and write and len(write[0]["text"]) > 150:
+            shots.append(str(artifacts_dir / "running.png"))
+            page.screenshot(path=shots[0])
+
+    samples = sample_until_record(page, SAMPLE, 120, shoot_writing)
+    page.screenshot(path=str(artifacts_dir / "record.png"))
+    assert shots, "no sample caught the `write` panel with text"
+
+    live = assert_grew_in_place(samples)
     outlining = [s for s in live if [p["state"] for p in s["panels"]] == ["running"]]
     assert outlining[1:] and all(s["strokes"]["outline"] == ORANGE for s in outlining[1:]), outlining
-    assert any("running: write" in (s["status"] or "") for s in writing)
 
     final = [p["text"] for s in live for p in s["panels"] if p["title"] == "write"][-1]
     record = samples[-1]["record"]

@@ -6,12 +6,11 @@ exceeded" warning shows, and the record that replaces the view summarises the wo
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
+from lab_helpers import sample_until_record, write_notebook
 from test_notebook_browser import open_notebook
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
@@ -59,32 +58,23 @@ SAMPLE = """() => {
 
 
 def test_a_thousand_workers_show_as_tiles_that_can_be_picked(lab: Any, browser: Any, artifacts_dir: Path) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(CELL)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, lab.root / "scale.ipynb")
+    write_notebook(lab.root / "scale.ipynb", [CELL])
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     open_notebook(page, lab, "scale.ipynb")
     page.locator(".jp-Cell .jp-InputArea-editor").first.click()
     page.keyboard.press("Shift+Enter")
 
-    samples: list[dict[str, Any]] = []
-    picked = None
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        sample = page.evaluate(SAMPLE)
-        samples.append(sample)
-        if sample["record"] is not None:
-            break
+    picks: list[tuple[int, dict[str, Any]]] = []
+
+    def pick_a_finished_worker(sample: dict[str, Any]) -> None:
         done = sample["tiles"].find("d")
-        if picked is None and len(sample["tiles"]) == 1000 and done >= 0 and sample["tiles"].count("r") > 20:
+        if not picks and len(sample["tiles"]) == 1000 and done >= 0 and sample["tiles"].count("r") > 20:
             page.screenshot(path=str(artifacts_dir / "running.png"))
             page.locator(".lg-lane .lg-tile").nth(done).click(timeout=5000)
-            picked = (done, page.evaluate(SAMPLE))
+            picks.append((done, page.evaluate(SAMPLE)))
             page.screenshot(path=str(artifacts_dir / "picked.png"))
-        page.wait_for_timeout(100)
-    else:
-        raise AssertionError(f"the run did not end; last sample: {samples[-1]}")
+
+    samples = sample_until_record(page, SAMPLE, 180, pick_a_finished_worker)
     page.screenshot(path=str(artifacts_dir / "record.png"))
 
     live = [s for s in samples if s["tiles"]]
@@ -94,8 +84,8 @@ def test_a_thousand_workers_show_as_tiles_that_can_be_picked(lab: Any, browser: 
     assert not any(s["rate"] for s in samples)
     # tiles only ever move from running to an end state
     assert all(len(s["tiles"]) == 1000 for s in live[1:] if len(live[0]["tiles"]) == 1000)
-    assert picked is not None, "no sample caught a finished worker among running ones"
-    k, after = picked
+    assert picks, "no sample caught a finished worker among running ones"
+    ((k, after),) = picks
     assert (after["shown"], after["label"]) == (f"work #{k + 1}", f" doc={k}")
     assert after["text"] in ("", " ".join(f"doc{k}.{i}" for i in range(20)))  # the first lines, once they came
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import nbformat
 import pytest
+from lab_helpers import IDLE, wait_for_kernel
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
@@ -171,19 +172,13 @@ def test_a_fresh_kernel_shows_the_first_token_within_half_a_second(
     shutil.copy(NOTEBOOKS / name, lab.root / fresh)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(lab.tree(fresh) + "&reset")
-    idle = '.jp-Notebook-ExecutionIndicator[data-status="idle"]'
-    page.wait_for_selector(idle, timeout=90_000)
-    page.wait_for_timeout(1500)
-    page.wait_for_selector(idle, timeout=90_000)
-    if page.locator(".jp-Dialog").count():
-        page.locator(".jp-Dialog .jp-mod-accept").click()
-        page.wait_for_selector(idle, timeout=90_000)
+    wait_for_kernel(page)
     page.locator(".jp-Cell").first.click()
     page.keyboard.press("Escape")  # command mode: Shift+Enter runs and moves on, cell by cell
     for _ in range(target):
         page.keyboard.press("Shift+Enter")
         page.wait_for_timeout(200)
-        page.wait_for_selector(idle, timeout=90_000)
+        page.wait_for_selector(IDLE, timeout=90_000)
     start = time.monotonic()
     page.keyboard.press("Shift+Enter")
     page.wait_for_function(

@@ -19,29 +19,13 @@ from typing import Any
 
 from .._errors import CheckpointError
 from . import _delta
-from .base import BaseCheckpointSaver, Checkpoint, CheckpointTuple, moved_on
-from .serde import dumps, dumps_data, from_data, loads, loads_data
-
-FORMAT = "livegraph-checkpoints"
-VERSION = 2
+from ._sql import CHECKPOINT_COLUMNS, COLS, FORMAT, VERSION, WRITE_COLUMNS, SqlSaver
+from .base import Checkpoint, CheckpointTuple, moved_on
+from .serde import dumps, loads, loads_data
 
 _SCHEMA = [
     "CREATE TABLE IF NOT EXISTS livegraph_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    """CREATE TABLE IF NOT EXISTS livegraph_checkpoints (
-        seq BIGSERIAL PRIMARY KEY,
-        thread_id TEXT NOT NULL,
-        ns TEXT NOT NULL,
-        id TEXT NOT NULL,
-        parent_id TEXT,
-        step INTEGER NOT NULL,
-        created_at TEXT NOT NULL,
-        state TEXT NOT NULL,
-        pending TEXT NOT NULL,
-        metadata TEXT NOT NULL,
-        tasks TEXT NOT NULL,
-        kind TEXT NOT NULL DEFAULT 'full',
-        UNIQUE (thread_id, ns, id)
-    )""",
+    f"CREATE TABLE IF NOT EXISTS livegraph_checkpoints (seq BIGSERIAL PRIMARY KEY,{CHECKPOINT_COLUMNS})",
     "CREATE INDEX IF NOT EXISTS livegraph_by_thread ON livegraph_checkpoints (thread_id, ns, seq)",
     """CREATE TABLE IF NOT EXISTS livegraph_heads (
         thread_id TEXT NOT NULL,
@@ -49,22 +33,12 @@ _SCHEMA = [
         head TEXT NOT NULL,
         PRIMARY KEY (thread_id, ns)
     )""",
-    """CREATE TABLE IF NOT EXISTS livegraph_writes (
-        thread_id TEXT NOT NULL,
-        ns TEXT NOT NULL,
-        checkpoint_id TEXT NOT NULL,
-        task_id TEXT NOT NULL,
-        idx INTEGER NOT NULL,
-        channel TEXT NOT NULL,
-        value TEXT NOT NULL,
-        task_path TEXT NOT NULL,
+    f"""CREATE TABLE IF NOT EXISTS livegraph_writes ({WRITE_COLUMNS}
         seq BIGSERIAL,
         PRIMARY KEY (thread_id, ns, checkpoint_id, task_id, idx)
     )""",
 ]
 _LOCK_KEY = 0x6C697665  # pg_advisory_xact_lock key: one setup() at a time per database
-
-_COLS = "thread_id, ns, id, parent_id, step, created_at, state, pending, metadata, tasks, kind"
 
 # Adds a checkpoint only if the thread's head is still `expected` (NULL: a new thread), in one statement:
 # two processes advancing one thread cannot both succeed.
@@ -73,7 +47,7 @@ WITH moved AS (
     INSERT INTO livegraph_heads (thread_id, ns, head) VALUES (%(thread_id)s, %(ns)s, %(id)s)
     ON CONFLICT (thread_id, ns) DO NOTHING RETURNING 1
 )
-INSERT INTO livegraph_checkpoints ({_COLS})
+INSERT INTO livegraph_checkpoints ({COLS})
 SELECT %(thread_id)s, %(ns)s, %(id)s, %(parent_id)s, %(step)s, %(created_at)s, %(state)s, %(pending)s,
        %(metadata)s, %(tasks)s, %(kind)s FROM moved
 """
@@ -82,7 +56,7 @@ WITH moved AS (
     UPDATE livegraph_heads SET head = %(id)s
     WHERE thread_id = %(thread_id)s AND ns = %(ns)s AND head = %(expected)s RETURNING 1
 )
-INSERT INTO livegraph_checkpoints ({_COLS})
+INSERT INTO livegraph_checkpoints ({COLS})
 SELECT %(thread_id)s, %(ns)s, %(id)s, %(parent_id)s, %(step)s, %(created_at)s, %(state)s, %(pending)s,
        %(metadata)s, %(tasks)s, %(kind)s FROM moved
 """
@@ -98,7 +72,7 @@ def _psycopg() -> Any:
     return psycopg
 
 
-class PostgresSaver(BaseCheckpointSaver):
+class PostgresSaver(SqlSaver):
     """Stores checkpoints in PostgreSQL; LangGraph's constructor and `from_conn_string`.
 
     Args:
@@ -110,6 +84,9 @@ class PostgresSaver(BaseCheckpointSaver):
     Call `setup()` once per database (it creates the tables, or migrates older ones); the first use also
     runs it when the tables are missing.
     """
+
+    _MARK = "%s"
+    _DAMAGED = "the database was changed by hand?"
 
     def __init__(self, conn: Any, *, _conninfo: str | None = None) -> None:
         self._psycopg = _psycopg()
@@ -207,22 +184,13 @@ class PostgresSaver(BaseCheckpointSaver):
                 cur.execute("UPDATE livegraph_meta SET value=%s WHERE key='version'", (str(VERSION),))
 
     # -- the engine's interface ----------------------------------------------------------------------------
-    def _decode(self, row: Sequence[Any], state: Any) -> Checkpoint:
-        try:
-            return Checkpoint(row[0], row[1], row[2], row[3], row[4], from_data(state), loads(row[7]),
-                              loads(row[8]), row[5], loads(row[9]))
-        except ValueError as exc:
-            if isinstance(exc, CheckpointError):
-                raise
-            raise CheckpointError(f"Checkpoint {row[2]!r} of thread `{row[0]}` is corrupt ({exc})") from exc
-
     def load(self, thread_id: str, ns: str = "", checkpoint_id: str | None = None) -> Checkpoint | None:
         with self._cursor() as cur:
             if checkpoint_id is None:
-                cur.execute(f"SELECT {_COLS} FROM livegraph_checkpoints WHERE thread_id=%s AND ns=%s "
+                cur.execute(f"SELECT {COLS} FROM livegraph_checkpoints WHERE thread_id=%s AND ns=%s "
                             "ORDER BY seq DESC LIMIT 1", (str(thread_id), ns))
             else:
-                cur.execute(f"SELECT {_COLS} FROM livegraph_checkpoints WHERE thread_id=%s AND ns=%s AND id=%s",
+                cur.execute(f"SELECT {COLS} FROM livegraph_checkpoints WHERE thread_id=%s AND ns=%s AND id=%s",
                             (str(thread_id), ns, checkpoint_id))
             row = cur.fetchone()
             if row is None:
@@ -248,44 +216,15 @@ class PostgresSaver(BaseCheckpointSaver):
         return row[0] if row else None
 
     def history(self, thread_id: str | None, ns: str | None = "") -> Iterator[Checkpoint]:
-        where, args = [], []
-        if thread_id is not None:
-            where.append("thread_id=%s")
-            args.append(str(thread_id))
-        if ns is not None:
-            where.append("ns=%s")
-            args.append(ns)
+        where, args = self._where(thread_id, ns)
         with self._cursor() as cur:
-            cur.execute(f"SELECT {_COLS} FROM livegraph_checkpoints"
-                        + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY thread_id, ns, seq", args)
+            cur.execute(f"SELECT {COLS} FROM livegraph_checkpoints{where} ORDER BY thread_id, ns, seq", args)
             rows = cur.fetchall()
         return iter(self._decode_all(rows))
 
-    def _decode_all(self, rows: Sequence[Sequence[Any]]) -> builtins.list[Checkpoint]:
-        """Rows ordered by thread, namespace and creation, as checkpoints newest first within each thread."""
-        states: dict[tuple[str, str, str], Any] = {}
-        by_thread: dict[tuple[str, str], builtins.list[Checkpoint]] = {}
-        for row in rows:  # oldest first within a thread: a delta's parent is already decoded
-            payload = loads_data(row[6])
-            if row[10] != _delta.FULL:
-                base = states.get((row[0], row[1], row[3]))
-                if base is None:
-                    raise CheckpointError(f"Checkpoint {row[2]!r} of thread `{row[0]}` is stored as changes to "
-                                          f"{row[3]!r}, which is missing; the database was changed by hand?")
-                payload = _delta.apply(base, payload)
-            states[(row[0], row[1], row[2])] = payload
-            by_thread.setdefault((row[0], row[1]), []).append(self._decode(row, payload))
-        return [cp for cps in by_thread.values() for cp in reversed(cps)]
-
     def append(self, checkpoint: Checkpoint, *, head: str | None) -> None:
         cp = checkpoint
-        kind, state = self._chains.encode(cp.thread_id, cp.ns, cp.id, cp.parent_id, cp.values)
-        params = {
-            "thread_id": cp.thread_id, "ns": cp.ns, "id": cp.id, "parent_id": cp.parent_id, "step": cp.step,
-            "created_at": cp.created_at, "state": dumps_data(state), "pending": dumps(cp.pending, "pending tasks"),
-            "metadata": dumps(cp.metadata, "metadata"), "tasks": dumps(cp.tasks, "task results"), "kind": kind,
-            "expected": head,
-        }
+        params = {**self._encode(cp), "expected": head}
         with self._cursor() as cur:
             cur.execute(_APPEND_NEW if head is None else _APPEND_NEXT, params)
             if cur.rowcount == 1:
@@ -306,8 +245,7 @@ class PostgresSaver(BaseCheckpointSaver):
     def add_writes(
         self, thread_id: str, ns: str, checkpoint_id: str, rows: Sequence[tuple[str, int, str, Any, str]]
     ) -> None:
-        encoded = [(thread_id, ns, checkpoint_id, task_id, idx, ch, dumps(v, f"write to `{ch}`"), path)
-                   for task_id, idx, ch, v, path in rows]
+        encoded = self._encode_writes(thread_id, ns, checkpoint_id, rows)
         with self._cursor() as cur:
             cur.executemany(
                 "INSERT INTO livegraph_writes (thread_id, ns, checkpoint_id, task_id, idx, channel, value, "
@@ -402,7 +340,7 @@ class AsyncPostgresSaver(PostgresSaver):
             rows: dict[str, Any] = {}
             at: str | None = checkpoint_id
             while at is not None:  # the row and, if it is a delta, its parents up to a full one
-                await cur.execute(f"SELECT {_COLS} FROM livegraph_checkpoints WHERE thread_id=%s AND ns=%s "
+                await cur.execute(f"SELECT {COLS} FROM livegraph_checkpoints WHERE thread_id=%s AND ns=%s "
                                   "AND id=%s", (thread_id, ns, at))
                 found = await cur.fetchone()
                 if found is None:
@@ -430,16 +368,9 @@ class AsyncPostgresSaver(PostgresSaver):
         limit: int | None = None,
     ) -> AsyncIterator[CheckpointTuple]:
         conf = (config or {}).get("configurable") or {}
-        where, args = [], []
-        if conf.get("thread_id") is not None:
-            where.append("thread_id=%s")
-            args.append(str(conf["thread_id"]))
-        if conf.get("checkpoint_ns") is not None:
-            where.append("ns=%s")
-            args.append(str(conf["checkpoint_ns"]))
-        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        clause, args = self._where(conf.get("thread_id"), conf.get("checkpoint_ns"))
         async with self._acursor() as cur:
-            await cur.execute(f"SELECT {_COLS} FROM livegraph_checkpoints{clause} ORDER BY thread_id, ns, seq", args)
+            await cur.execute(f"SELECT {COLS} FROM livegraph_checkpoints{clause} ORDER BY thread_id, ns, seq", args)
             rows = await cur.fetchall()
             await cur.execute("SELECT thread_id, ns, checkpoint_id, task_id, channel, value FROM livegraph_writes"
                               f"{clause} ORDER BY seq", args)

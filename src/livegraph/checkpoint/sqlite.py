@@ -17,48 +17,25 @@ from typing import Any
 
 from .._errors import CheckpointError
 from . import _delta
-from .base import BaseCheckpointSaver, Checkpoint, moved_on
-from .serde import dumps, dumps_data, from_data, loads, loads_data
+from ._sql import CHECKPOINT_COLUMNS, COLS, FORMAT, VERSION, WRITE_COLUMNS, SqlSaver
+from .base import Checkpoint, moved_on
+from .serde import dumps, loads, loads_data
 
-FORMAT = "livegraph-checkpoints"
-# 1: every checkpoint stores the whole state. 2: a checkpoint may store only what changed since its parent
-# (`kind` = 'delta', see `_delta.py`), and `put_writes` has a table. A version 1 file is migrated on opening
-# (its rows stay as they are: all 'full').
-VERSION = 2
-
-_SCHEMA = """
+# A version 1 file (every checkpoint stores the whole state; no writes table) is migrated on opening (its
+# rows stay as they are: all 'full').
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS livegraph_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS livegraph_checkpoints (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    thread_id TEXT NOT NULL,
-    ns TEXT NOT NULL,
-    id TEXT NOT NULL,
-    parent_id TEXT,
-    step INTEGER NOT NULL,
-    created_at TEXT NOT NULL,
-    state TEXT NOT NULL,
-    pending TEXT NOT NULL,
-    metadata TEXT NOT NULL,
-    tasks TEXT NOT NULL,
-    kind TEXT NOT NULL DEFAULT 'full',
-    UNIQUE (thread_id, ns, id)
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,{CHECKPOINT_COLUMNS}
 );
 CREATE INDEX IF NOT EXISTS livegraph_by_thread ON livegraph_checkpoints (thread_id, ns, seq);
-CREATE TABLE IF NOT EXISTS livegraph_writes (
-    thread_id TEXT NOT NULL,
-    ns TEXT NOT NULL,
-    checkpoint_id TEXT NOT NULL,
-    task_id TEXT NOT NULL,
-    idx INTEGER NOT NULL,
-    channel TEXT NOT NULL,
-    value TEXT NOT NULL,
-    task_path TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS livegraph_writes ({WRITE_COLUMNS}
     PRIMARY KEY (thread_id, ns, checkpoint_id, task_id, idx)
 );
 """
 
 
-class SqliteSaver(BaseCheckpointSaver):
+class SqliteSaver(SqlSaver):
     """Stores checkpoints in a SQLite file.
 
     Args:
@@ -177,21 +154,6 @@ class SqliteSaver(BaseCheckpointSaver):
             self._local.conn = None
 
     # -- the saver interface -----------------------------------------------------------------------------
-    _COLS = "thread_id, ns, id, parent_id, step, created_at, state, pending, metadata, tasks, kind"
-
-    def _row(self, row: tuple[Any, ...], state: Any) -> Checkpoint:
-        try:
-            return Checkpoint(row[0], row[1], row[2], row[3], row[4], from_data(state), loads(row[7]),
-                              loads(row[8]), row[5], loads(row[9]))
-        except ValueError as exc:
-            raise self._corrupt(row, exc) from exc
-
-    @staticmethod
-    def _corrupt(row: tuple[Any, ...], exc: ValueError) -> CheckpointError:
-        if isinstance(exc, CheckpointError):
-            return exc
-        return CheckpointError(f"Checkpoint {row[2]!r} of thread `{row[0]}` is corrupt ({exc})")
-
     def _state(self, conn: sqlite3.Connection, row: tuple[Any, ...]) -> _delta.Known:
         """The whole state of a stored row as JSON data (walking back through its parents if it is a delta)."""
 
@@ -217,19 +179,19 @@ class SqliteSaver(BaseCheckpointSaver):
             conn = self._conn()
             if checkpoint_id is None:
                 row = conn.execute(
-                    f"SELECT {self._COLS} FROM livegraph_checkpoints WHERE thread_id=? AND ns=? "
+                    f"SELECT {COLS} FROM livegraph_checkpoints WHERE thread_id=? AND ns=? "
                     "ORDER BY seq DESC LIMIT 1",
                     (str(thread_id), ns),
                 ).fetchone()
             else:
                 row = conn.execute(
-                    f"SELECT {self._COLS} FROM livegraph_checkpoints WHERE thread_id=? AND ns=? AND id=?",
+                    f"SELECT {COLS} FROM livegraph_checkpoints WHERE thread_id=? AND ns=? AND id=?",
                     (str(thread_id), ns, checkpoint_id),
                 ).fetchone()
             if row is None:
                 return None
             known = self._state(conn, row)
-        cp = self._row(row, known.data)
+        cp = self._decode(row, known.data)
         self._chains.remember(cp.thread_id, cp.ns, known)
         return cp
 
@@ -240,56 +202,16 @@ class SqliteSaver(BaseCheckpointSaver):
         return row[0] if row else None
 
     def history(self, thread_id: str | None, ns: str | None = "") -> Iterator[Checkpoint]:
-        where, args = [], []
-        if thread_id is not None:
-            where.append("thread_id=?")
-            args.append(str(thread_id))
-        if ns is not None:
-            where.append("ns=?")
-            args.append(ns)
+        where, args = self._where(thread_id, ns)
         with self._lock:
             rows = self._conn().execute(
-                f"SELECT {self._COLS} FROM livegraph_checkpoints"
-                + (f" WHERE {' AND '.join(where)}" if where else "")
-                + " ORDER BY thread_id, ns, seq",
-                args,
+                f"SELECT {COLS} FROM livegraph_checkpoints{where} ORDER BY thread_id, ns, seq", args
             ).fetchall()
-        out: list[Checkpoint] = []
-        states: dict[tuple[str, str, str], Any] = {}
-        for row in rows:  # oldest first within a thread: a delta's parent is already decoded
-            try:
-                payload = loads_data(row[6])
-            except ValueError as exc:
-                raise self._corrupt(row, exc) from exc
-            if row[10] != _delta.FULL:
-                base = states.get((row[0], row[1], row[3]))
-                if base is None:
-                    raise CheckpointError(f"Checkpoint {row[2]!r} of thread `{row[0]}` is stored as changes to "
-                                          f"{row[3]!r}, which is missing; the checkpoint file is damaged")
-                payload = _delta.apply(base, payload)
-            states[(row[0], row[1], row[2])] = payload
-            out.append(self._row(row, payload))
-        by_thread: dict[tuple[str, str], list[Checkpoint]] = {}
-        for cp in out:
-            by_thread.setdefault((cp.thread_id, cp.ns), []).append(cp)
-        return iter([cp for cps in by_thread.values() for cp in reversed(cps)])
+        return iter(self._decode_all(rows))
 
     def append(self, checkpoint: Checkpoint, *, head: str | None) -> None:
         cp = checkpoint
-        kind, state = self._chains.encode(cp.thread_id, cp.ns, cp.id, cp.parent_id, cp.values)
-        row = (
-            cp.thread_id,
-            cp.ns,
-            cp.id,
-            cp.parent_id,
-            cp.step,
-            cp.created_at,
-            dumps_data(state),
-            dumps(cp.pending, "pending tasks"),
-            dumps(cp.metadata, "metadata"),
-            dumps(cp.tasks, "task results"),
-            kind,
-        )
+        row = tuple(self._encode(cp).values())
         with self._tx() as tx:
             found = tx.execute(
                 "SELECT id FROM livegraph_checkpoints WHERE thread_id=? AND ns=? ORDER BY seq DESC LIMIT 1",
@@ -298,7 +220,7 @@ class SqliteSaver(BaseCheckpointSaver):
             found_id = found[0] if found else None
             if found_id != head:
                 raise CheckpointError(moved_on(cp.thread_id, head, found_id))
-            tx.execute(f"INSERT INTO livegraph_checkpoints ({self._COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", row)
+            tx.execute(f"INSERT INTO livegraph_checkpoints ({COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", row)
 
     def set_tasks(self, thread_id: str, ns: str, checkpoint_id: str, tasks: dict[str, Any]) -> None:
         text = dumps(tasks, "task results")
@@ -313,8 +235,7 @@ class SqliteSaver(BaseCheckpointSaver):
     def add_writes(
         self, thread_id: str, ns: str, checkpoint_id: str, rows: Sequence[tuple[str, int, str, Any, str]]
     ) -> None:
-        encoded = [(thread_id, ns, checkpoint_id, task_id, idx, ch, dumps(v, f"write to `{ch}`"), path)
-                   for task_id, idx, ch, v, path in rows]
+        encoded = self._encode_writes(thread_id, ns, checkpoint_id, rows)
         with self._tx() as tx:
             tx.executemany("INSERT OR REPLACE INTO livegraph_writes VALUES (?,?,?,?,?,?,?,?)", encoded)
 
