@@ -9,30 +9,18 @@ output is compared with it too, so the file cannot drift from what LangGraph doe
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 from api_scenarios import SCENARIOS
+from engines import HERE, needs_langgraph, run_script
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
 EXPECTED: dict[str, list[str]] = json.loads((HERE / "api_langgraph.json").read_text())
-
-
-def _run(python: str, engine: str, env: dict[str, str]) -> dict[str, Any]:
-    proc = subprocess.run([python, str(HERE / "api_scenarios.py"), engine], capture_output=True, text=True,
-                          timeout=300, env=env, cwd=HERE)
-    assert proc.returncode == 0, f"{engine} under {python} failed:\n{proc.stderr}"
-    return json.loads(proc.stdout)  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
 def livegraph_output() -> dict[str, Any]:
-    return _run(sys.executable, "livegraph", {**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    return run_script("api_scenarios.py", "livegraph")  # type: ignore[no-any-return]
 
 
 def test_every_scenario_has_langgraph_s_output() -> None:
@@ -44,20 +32,7 @@ def test_livegraph_prints_what_langgraph_prints(livegraph_output: dict[str, Any]
     assert livegraph_output[scenario] == EXPECTED[scenario]
 
 
-def _langgraph_python() -> str | None:
-    explicit = os.environ.get("LIVEGRAPH_LANGGRAPH_PYTHON")
-    if explicit:
-        return explicit
-    for candidate in (Path("/tmp/lgvenv/bin/python"), ROOT / "bench" / ".venv-langgraph" / "bin" / "python"):
-        if candidate.exists():
-            return str(candidate)
-    return None
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(_langgraph_python() is None, reason="no Python with LangGraph: set LIVEGRAPH_LANGGRAPH_PYTHON")
+@needs_langgraph
 def test_the_recorded_output_is_still_langgraph_s() -> None:
-    python = _langgraph_python()
-    assert python is not None
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    assert _run(python, "langgraph", env) == EXPECTED
+    assert run_script("api_scenarios.py", "langgraph") == EXPECTED

@@ -4,37 +4,15 @@ the same `messages` (chunks and their metadata), `updates` and `values` streams,
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 pytest.importorskip("langchain_core")
 from chat_scenarios import RUNS, SCENARIOS  # noqa: E402
+from engines import needs_langgraph, on_both  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
-
-
-def _langgraph_python() -> str | None:
-    explicit = os.environ.get("LIVEGRAPH_LANGGRAPH_PYTHON")
-    if explicit:
-        return explicit
-    for candidate in (Path("/tmp/lgvenv/bin/python"), ROOT / "bench" / ".venv-langgraph" / "bin" / "python"):
-        if candidate.exists():
-            return str(candidate)
-    return None
-
-
-LANGGRAPH_PYTHON = _langgraph_python()
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(LANGGRAPH_PYTHON is None, reason="no Python with LangGraph: set LIVEGRAPH_LANGGRAPH_PYTHON"),
-]
+pytestmark = [pytest.mark.slow, needs_langgraph]
 
 # livegraph runs `async def` nodes from `invoke`/`stream` too; LangGraph raises there.
 ASYNC_ONLY = {"async_node", "async_tools"}
@@ -42,20 +20,10 @@ ASYNC_ONLY = {"async_node", "async_tools"}
 # LangGraph interleaves them with the tasks' messages as they finish. Each mode's own sequence is the same.
 INTERLEAVED = {("react_agent", "messages+updates")}
 
-def _run(python: str, engine: str, env: dict[str, str]) -> dict[str, Any]:
-    proc = subprocess.run([python, str(HERE / "chat_scenarios.py"), engine], capture_output=True, text=True,
-                          timeout=300, env=env, cwd=HERE)
-    assert proc.returncode == 0, f"{engine} under {python} failed:\n{proc.stderr}"
-    return json.loads(proc.stdout)  # type: ignore[no-any-return]
-
-
 @pytest.fixture(scope="module")
 def chat_outputs() -> tuple[dict[str, Any], dict[str, Any]]:
     """`(langgraph's, livegraph's)` outputs: `{scenario: {how: normalized output}}`."""
-    assert LANGGRAPH_PYTHON is not None
-    lg_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    lv_env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    return _run(LANGGRAPH_PYTHON, "langgraph", lg_env), _run(sys.executable, "livegraph", lv_env)
+    return on_both("chat_scenarios.py")  # type: ignore[no-any-return]
 
 
 def _pairs() -> list[Any]:

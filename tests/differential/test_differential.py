@@ -9,51 +9,20 @@ states the difference precisely instead (a difference by mistake would be a stri
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
+from engines import needs_langgraph, on_both
 from scenarios import RUNS, SCENARIOS
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
-
-
-def _langgraph_python() -> str | None:
-    explicit = os.environ.get("LIVEGRAPH_LANGGRAPH_PYTHON")
-    if explicit:
-        return explicit
-    for candidate in (Path("/tmp/lgvenv/bin/python"), ROOT / "bench" / ".venv-langgraph" / "bin" / "python"):
-        if candidate.exists():
-            return str(candidate)
-    return None
-
-
-LANGGRAPH_PYTHON = _langgraph_python()
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(LANGGRAPH_PYTHON is None, reason="no Python with LangGraph: set LIVEGRAPH_LANGGRAPH_PYTHON"),
-]
-
-
-def _run(python: str, engine: str, env: dict[str, str]) -> dict[str, Any]:
-    proc = subprocess.run([python, str(HERE / "scenarios.py"), engine], capture_output=True, text=True,
-                          timeout=300, env=env, cwd=HERE)
-    assert proc.returncode == 0, f"{engine} under {python} failed:\n{proc.stderr}"
-    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+pytestmark = [pytest.mark.slow, needs_langgraph]
 
 
 @pytest.fixture(scope="module")
 def outputs() -> tuple[dict[str, Any], dict[str, Any]]:
     """`(langgraph's, livegraph's)` outputs: `{scenario: {how: normalized output}}`."""
-    assert LANGGRAPH_PYTHON is not None
-    lg_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    lv_env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    return _run(LANGGRAPH_PYTHON, "langgraph", lg_env), _run(sys.executable, "livegraph", lv_env)
+    return on_both("scenarios.py")  # type: ignore[no-any-return]
 
 
 # -- differences on purpose (each stated precisely by a test below) ----------------------------------------------

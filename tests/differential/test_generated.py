@@ -10,32 +10,17 @@ stream on LangGraph, where they race with the failure).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from typing import Any
 
 import generated
 import pytest
-from test_differential import HERE, LANGGRAPH_PYTHON, ROOT
+from engines import needs_langgraph, run_script
 
 SEEDS = range(300)
 SHRINK_AT_MOST = 3  # failing graphs shrunk per run (each shrink round runs both engines once)
 
-needs_langgraph = pytest.mark.skipif(LANGGRAPH_PYTHON is None,
-                                     reason="no Python with LangGraph: set LIVEGRAPH_LANGGRAPH_PYTHON")
-
-
 def _outcomes(engine: str, descs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if engine == "langgraph":
-        assert LANGGRAPH_PYTHON is not None
-        python, env = LANGGRAPH_PYTHON, {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    else:
-        python, env = sys.executable, {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    proc = subprocess.run([python, str(HERE / "generated.py"), engine], input=json.dumps(descs),
-                          capture_output=True, text=True, timeout=300, env=env, cwd=HERE)
-    assert proc.returncode == 0, f"{engine} under {python} failed:\n{proc.stderr}"
-    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+    return run_script("generated.py", engine, json.dumps(descs))  # type: ignore[no-any-return]
 
 
 def _divergences(descs: list[dict[str, Any]]) -> list[str | None]:

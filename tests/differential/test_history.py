@@ -4,38 +4,18 @@ stream and checkpointer answers. Where livegraph differs on purpose, a test stat
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
+from engines import needs_langgraph, on_both
 from history import SCENARIOS
-from test_differential import LANGGRAPH_PYTHON
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(LANGGRAPH_PYTHON is None, reason="no Python with LangGraph: set LIVEGRAPH_LANGGRAPH_PYTHON"),
-]
-
-
-def _run(python: str, engine: str, env: dict[str, str]) -> dict[str, Any]:
-    proc = subprocess.run([python, str(HERE / "history.py"), engine], capture_output=True, text=True, timeout=300,
-                          env=env, cwd=HERE)
-    assert proc.returncode == 0, f"{engine} under {python} failed:\n{proc.stderr}"
-    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+pytestmark = [pytest.mark.slow, needs_langgraph]
 
 
 @pytest.fixture(scope="module")
 def outputs() -> tuple[dict[str, Any], dict[str, Any]]:
-    assert LANGGRAPH_PYTHON is not None
-    lg_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    lv_env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    return _run(LANGGRAPH_PYTHON, "langgraph", lg_env), _run(sys.executable, "livegraph", lv_env)
+    return on_both("history.py")  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("scenario", sorted(set(SCENARIOS) - {"saver_calls"}))
