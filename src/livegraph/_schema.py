@@ -78,8 +78,15 @@ RemainingSteps = typing.Annotated[int, RemainingStepsManager]
 IsLastStep = typing.Annotated[bool, IsLastStepManager]
 
 
+# TypedDict key qualifiers (typing's and typing_extensions'), looked through to the key's type.
+_QUALIFIERS = {"NotRequired", "Required", "ReadOnly"}
+
+
 def manager_of(hint: Any) -> type[ManagedValue] | None:
-    """The manager of a managed key's type hint (`RemainingSteps`, `IsLastStep`), else None."""
+    """The manager of a managed key's type hint (`RemainingSteps`, `IsLastStep`, also inside
+    `NotRequired[...]` / `Required[...]`), else None."""
+    while getattr(get_origin(hint), "_name", None) in _QUALIFIERS:
+        hint = get_args(hint)[0]
     if get_origin(hint) is typing.Annotated:
         for meta in hint.__metadata__:
             if isinstance(meta, type) and issubclass(meta, ManagedValue):

@@ -15,10 +15,12 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage
 from langchain_core.runnables import Runnable, RunnableBinding, RunnableLambda, RunnableSequence
 from langchain_core.tools import BaseTool
+from typing_extensions import NotRequired
 
 from livegraph._builder import StateGraph
 from livegraph._constants import END, START
 from livegraph._message_state import add_messages
+from livegraph._schema import RemainingSteps
 from livegraph._types import Send
 from livegraph.prebuilt.tool_node import ToolNode
 
@@ -31,6 +33,8 @@ class AgentState(TypedDict):
     """The agent's state: the conversation."""
 
     messages: Annotated[Sequence[BaseMessage], add_messages]
+
+    remaining_steps: NotRequired[RemainingSteps]
 
 
 class AgentStateWithStructuredResponse(AgentState):
@@ -169,8 +173,10 @@ def create_react_agent(
         response = resolve(state, runtime).invoke(model_input(state), config)
         response.name = name
         calls = response.tool_calls if isinstance(response, AIMessage) else []
-        remaining = config.get("recursion_limit", 25) - config["metadata"]["langgraph_step"]
-        if (calls and remaining < 2) or (calls and remaining < 1 and all(c["name"] in return_direct for c in calls)):
+        remaining = state.get("remaining_steps") if isinstance(state, dict) else getattr(state, "remaining_steps", None)
+        if remaining is not None and (
+            (calls and remaining < 2) or (remaining < 1 and all(c["name"] in return_direct for c in calls))
+        ):
             return {"messages": [AIMessage(id=response.id, content=NEED_MORE_STEPS)]}
         return {"messages": [response]}
 
