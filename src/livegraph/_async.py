@@ -16,6 +16,7 @@ from typing import Any
 from . import _persist
 from ._context import CURRENT
 from ._errors import GraphBubbleUp, GraphInterrupt, ParentCommand
+from ._nothreads import run_blocking
 from ._plan import Task, TaskResult
 from ._run import (
     Run,
@@ -60,9 +61,7 @@ async def arun_task(run: Run, task: Task) -> TaskResult:
                     out = await _call(node.fn, task.input, node.inject, scope)
                 else:
                     ctx = contextvars.copy_context()
-                    out = await loop.run_in_executor(
-                        None, ctx.run, _call, node.fn, task.input, node.inject, scope
-                    )
+                    out = await run_blocking(loop, ctx.run, _call, node.fn, task.input, node.inject, scope)
                     if inspect.isawaitable(out):
                         _close(out)
                         raise TypeError(

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Generator
 from typing import Any
 
+from . import _platform
 from ._async import drive
 from ._run import Run
 from ._sync import consume
@@ -56,6 +57,9 @@ def bridged(
     run: Run, data: Any, q: queue.SimpleQueue[Any], *, lazy: bool = True
 ) -> Generator[Any, None, None]:
     """Run an async graph on the background loop; yield its items here as they are written."""
+    if not _platform.HAS_THREADS:
+        call, instead = ("invoke", "await graph.ainvoke(...)") if not lazy else ("stream", "graph.astream(...)")
+        raise _platform.no_threads(f"`graph.{call}(...)` on a graph with async nodes", instead)
     if in_background_loop():
         raise RuntimeError(
             "A sync call (`graph.stream`/`graph.invoke`) on an async graph was made from inside an async node; "
