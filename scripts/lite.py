@@ -171,6 +171,9 @@ def build(v: dict[str, str]) -> None:
     config = {"jupyter-lite-schema-version": 0, "jupyter-config-data": {
         "litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": settings}}}
     (BUILD / "jupyter-lite.json").write_text(json.dumps(config, indent=1))
+    # Every cell in the page (no windowing): a live view scrolled out of sight keeps updating.
+    overrides = {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}
+    (BUILD / "overrides.json").write_text(json.dumps(overrides, indent=1))
     contents = BUILD / "files"
     _run(sys.executable, ROOT / "scripts" / "lite_notebooks.py", ROOT / "notebooks", contents)
     _run(tools / "jupyter", "lite", "build", "--lite-dir", BUILD, "--output-dir", SITE, "--contents", contents,

@@ -57,6 +57,11 @@ def bridged(
     run: Run, data: Any, q: queue.SimpleQueue[Any], *, lazy: bool = True
 ) -> Generator[Any, None, None]:
     """Run an async graph on the background loop; yield its items here as they are written."""
+    if not _platform.HAS_THREADS and _platform.can_block_on_loop():
+        from ._nothreads import bridged_on_loop
+
+        yield from bridged_on_loop(run, data)
+        return
     if not _platform.HAS_THREADS:
         call, instead = ("invoke", "await graph.ainvoke(...)") if not lazy else ("stream", "graph.astream(...)")
         raise _platform.no_threads(f"`graph.{call}(...)` on a graph with async nodes", instead)

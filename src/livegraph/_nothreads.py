@@ -5,7 +5,9 @@ The drivers hand over to these when the platform has no threads, and nothing els
   anyway); the first failure stops the step, as it stops the siblings with threads;
 - sync live streaming (`graph.stream(..., stream_mode="custom")`) hands out what a step streamed when the
   step ends, as nothing can run beside the consumer; `astream` stays live per chunk;
-- a sync node of an async graph runs on the event loop itself, as there is no executor.
+- a sync node of an async graph runs on the event loop itself, as there is no executor;
+- a sync call on an async graph blocks on the page's event loop, item by item, where Pyodide can
+  (`pyodide.ffi.run_sync`, a browser with JSPI), so it streams live; elsewhere it fails naming the async call.
 """
 
 from __future__ import annotations
@@ -64,6 +66,34 @@ def live_in_turn(run: Run, data: Any, q: queue.SimpleQueue[Any]) -> Generator[An
 def _taken(q: queue.SimpleQueue[Any]) -> Generator[Any, None, None]:
     while not q.empty():
         yield q.get_nowait()
+
+
+def bridged_on_loop(run: Run, data: Any) -> Generator[Any, None, None]:
+    """An async graph's items for a sync caller, each awaited on the running loop with `run_sync`."""
+    from pyodide.ffi import run_sync  # type: ignore[import-not-found]
+
+    from ._async import Outbox, alive
+
+    async def start() -> Any:
+        box = Outbox()
+        run.put = box.put  # nothing has been put yet: the run starts in `alive`
+        return alive(run, data, box)
+
+    async def step(items: Any) -> Any:
+        try:
+            return await items.__anext__()
+        except StopAsyncIteration:  # not across `run_sync`, which reports what it raises
+            return _END
+
+    items = run_sync(start())
+    try:
+        while (item := run_sync(step(items))) is not _END:
+            yield item
+    finally:
+        run_sync(items.aclose())
+
+
+_END = object()
 
 
 def run_blocking(loop: asyncio.AbstractEventLoop, fn: Callable[..., T], *args: Any) -> Awaitable[T]:

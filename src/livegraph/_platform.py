@@ -3,7 +3,9 @@
 Under Pyodide (`sys.platform == "emscripten"`, as in JupyterLite) a Python program can start no thread,
 open no socket and run no subprocess. The engine and the layers above ask `HAS_THREADS` before they start a
 thread or a loopback server and take their single-threaded path when it is False (`_nothreads.py`, the
-refresh loop and the in-process model transport). Tests set it to False to run those paths on CPython.
+refresh loop and the in-process model transport). In a browser with JSPI, Pyodide can block on the event
+loop instead (`can_block_on_loop`), which is how sync calls on async graphs work there. Tests set
+`HAS_THREADS` to False to run those paths on CPython.
 """
 
 from __future__ import annotations
@@ -13,6 +15,18 @@ import sys
 IS_PYODIDE = sys.platform == "emscripten"
 HAS_THREADS = not IS_PYODIDE
 """False where starting a thread raises (`RuntimeError: can't start new thread`)."""
+
+
+def can_block_on_loop() -> bool:
+    """Whether this thread may wait for the event loop (Pyodide in a browser with JSPI: `pyodide.ffi.run_sync`),
+    which lets a sync call on an async graph run without a thread."""
+    if not IS_PYODIDE:
+        return False
+    try:
+        from pyodide.ffi import can_run_sync  # type: ignore[import-not-found]
+    except ImportError:
+        return False
+    return bool(can_run_sync())
 
 
 def no_threads(what: str, instead: str) -> RuntimeError:
