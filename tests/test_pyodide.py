@@ -14,7 +14,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHECKS = ROOT / "tests" / "pyodide" / "engine_checks.py"
 
-pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js (and npm) to run Pyodide")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.lite,
+    pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js (and npm) to run Pyodide"),
+]
 
 
 def test_the_engine_and_the_embedded_model_run_under_pyodide(tmp_path: Path) -> None:
