@@ -125,7 +125,10 @@ class _LoopWatch:
         self.handle = loop.call_later(_TICK, self.tick)
 
     def tick(self) -> None:
-        now = time.monotonic()
+        self.check(time.monotonic())
+        self.handle = self.loop.call_later(_TICK, self.tick)
+
+    def check(self, now: float) -> None:
         late = now - self.due
         if late > BLOCK_SECONDS:
             _warn(self.culprit)
@@ -133,10 +136,10 @@ class _LoopWatch:
             self.run.event("loop_blocked", self.culprit, {"seconds": seconds, "over": False})
             self.run.event("loop_blocked", self.culprit, {"seconds": seconds, "over": True})
         self.due = now + _TICK
-        self.handle = self.loop.call_later(_TICK, self.tick)
 
     def close(self) -> None:
         self.handle.cancel()
+        self.check(time.monotonic())  # a block that lasted until the step ended, seen by no callback
 
 
 @contextlib.contextmanager

@@ -134,12 +134,13 @@ def run_notebook(chromium: Any, site: str, name: str) -> dict[str, Any]:
             time.sleep(0.05)
         # The kernel can answer a cell before the last of its printed text arrives: wait for outputs to settle.
         texts: list[str] = []
-        while (now := [cells.nth(i).locator(".jp-OutputArea").inner_text() for i in range(count)]) != texts:
+        while (now := [cells.nth(i).locator(".jp-Cell-outputArea").inner_text() for i in range(count)]) != texts:
             texts = now
             time.sleep(1.0)
         stdout = [
             "".join(o.inner_text() for o in cells.nth(i).locator(
-                ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stdout']").all())
+                ".jp-Cell-outputArea > .jp-OutputArea-child > "
+                "[data-mime-type='application/vnd.jupyter.stdout']").all())
             for i in range(count)
         ]
         ARTIFACTS.mkdir(exist_ok=True)

@@ -122,8 +122,7 @@ async def check_astream_is_live_per_chunk() -> None:
 async def check_the_watchdog_runs_on_the_loop() -> None:
     async def stuck(state: Fan) -> Fan:
         await asyncio.sleep(0)
-        time.sleep(0.8)
-        await asyncio.sleep(0.15)
+        time.sleep(0.8)  # blocks the loop until the node returns
         return {"notes": ["late"]}
 
     graph = StateGraph(Fan).add_node(stuck).add_edge(START, "stuck").compile()
