@@ -87,6 +87,11 @@ def saved_stdout(name: str) -> list[str | None]:
     return out
 
 
+# Cells whose output is about the platform, not livegraph: (notebook, code cell) -> why.
+PLATFORM_CELLS = {
+    ("06_coming_from_langgraph.ipynb", 7): "`time.sleep` in Pyodide under Chromium suspends (JSPI) and lets the "
+    "event loop run, so the node does not block the loop and the watchdog rightly stays silent",
+}
 # Said differently by the Python in Pyodide (3.14) than by the one the notebooks were saved with.
 PYTHON_WORDING = {"integer division or modulo by zero": "division by zero"}
 
@@ -98,7 +103,7 @@ def _norm(text: str) -> str:
     return VOLATILE.sub("…", text).strip()
 
 
-def run_notebook(chromium: Any, site: str, name: str) -> dict[str, Any]:
+def run_notebook(chromium: Any, site: str, name: str, count: int) -> dict[str, Any]:
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     left: list[str] = []
 
@@ -113,9 +118,9 @@ def run_notebook(chromium: Any, site: str, name: str) -> dict[str, Any]:
     page = context.new_page()
     try:
         page.goto(f"{site}/lab/index.html?path={name}")
-        page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=60_000)
+        page.wait_for_function("n => document.querySelectorAll('.jp-Notebook .jp-CodeCell').length === n",
+                               arg=count, timeout=60_000)
         cells = page.locator(".jp-Notebook .jp-CodeCell")
-        count = cells.count()
         page.click(".jp-Notebook .jp-Cell >> nth=0")
         page.click("div.lm-MenuBar-itemLabel:text-is('Run')")
         page.click("li.lm-Menu-item:has-text('Run All Cells')")
@@ -156,7 +161,8 @@ def test_each_workshop_notebook_runs_in_the_browser_offline(chromium: Any, site:
     size = sum(p.stat().st_size for p in SITE.rglob("*") if p.is_file())
     timings: dict[str, Any] = {"site_bytes": size}
     for name in NOTEBOOKS:
-        got = run_notebook(chromium, site, name)
+        expected = saved_stdout(name)
+        got = run_notebook(chromium, site, name, len(expected) + 1)
         timings[name] = {"ready_s": round(got["ready"], 1), "first_token_s": got["first_token"] and
                          round(got["first_token"], 2)}
         assert got["left"] == [], f"{name}: requests to other hosts"
@@ -164,11 +170,54 @@ def test_each_workshop_notebook_runs_in_the_browser_offline(chromium: Any, site:
         failed = [t for t in got["texts"] if "Traceback (most recent call last)" in t or re.search(r"Cell In\[\d+\]", t)]
         assert failed == [], f"{name}: a cell failed"
         # The edition opens with its install cell; then the notebook's own cells, printing what they printed.
-        expected = saved_stdout(name)
-        assert len(got["stdout"]) == len(expected) + 1
         for index, (want, have) in enumerate(zip(expected, got["stdout"][1:])):
-            if want is not None:
+            if want is not None and (name, index) not in PLATFORM_CELLS:
                 assert _norm(have) == _norm(want), f"{name}, code cell {index}"
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "lite-timings.json").write_text(json.dumps(timings, indent=1))
     print(json.dumps(timings, indent=1))
+
+
+@pytest.mark.timeout(600)
+def test_the_live_view_streams_while_the_run_goes_on(chromium: Any, site: str) -> None:
+    """Notebook 03's live view, run again once the kernel is warm: its panels fill while the cell still runs
+    (tokens arrive live, not when the run ends). Measures the time from Run to the first token."""
+    name = "03_live_view.ipynb"
+    run_notebook(chromium, site, name, len(saved_stdout(name)) + 1)  # a warm-up in its own context
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(site) else route.abort())
+    page = context.new_page()
+    try:
+        page.goto(f"{site}/lab/index.html?path={name}")
+        page.wait_for_function("n => document.querySelectorAll('.jp-Notebook .jp-CodeCell').length === n",
+                               arg=len(saved_stdout(name)) + 1, timeout=60_000)
+        cells = page.locator(".jp-Notebook .jp-CodeCell")
+        page.click(".jp-Notebook .jp-Cell >> nth=0")
+        page.click("div.lm-MenuBar-itemLabel:text-is('Run')")
+        page.click("li.lm-Menu-item:has-text('Run All Cells')")
+        page.wait_for_function("() => ![...document.querySelectorAll('.jp-Notebook .jp-InputPrompt')]"
+                               ".some(p => p.textContent.includes('*'))", timeout=240_000)
+        target = cells.filter(has_text="lgn.arun(pipeline").first
+        target.locator(".jp-InputArea").click()
+        page.keyboard.press("Control+Enter")
+        started = time.monotonic()
+        first_token = None
+        while time.monotonic() - started < 60:
+            running = "*" in (target.locator(".jp-InputPrompt").text_content() or "")
+            if target.locator(".lg-panel-text:not(:empty)").count():
+                first_token = time.monotonic() - started
+                assert running, "the first text appeared only once the run had ended"
+                break
+            time.sleep(0.02)
+        assert first_token is not None, "no panel text appeared"
+        page.wait_for_function("el => !el.textContent.includes('*')", arg=target.locator(".jp-InputPrompt")
+                               .element_handle(), timeout=60_000)
+        # The live widgets give way to the static record, with each node's panel.
+        record = target.locator(".jp-Cell-outputArea").inner_text()
+        assert record.startswith("done · 3 steps"), record
+        assert [n for n in ("research", "intro", "body", "assemble") if f"{n} · step" not in record] == [], record
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "lite-first-token.json").write_text(json.dumps({"run_to_first_token_s": first_token}))
+        print(f"Run -> first token: {first_token:.2f} s")
+    finally:
+        context.close()
