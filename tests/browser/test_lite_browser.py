@@ -21,8 +21,6 @@ from typing import Any
 
 import pytest
 
-from conftest import CHROMIUM_ARGS
-
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "lite" / "site"
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -60,17 +58,6 @@ def site() -> Iterator[str]:
         httpd.server_close()
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("/usr/bin/chromium is missing: install it with `apt-get install -y chromium`")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 def saved_stdout(name: str) -> list[str | None]:
     """Each code cell's printed text as saved in the workshop notebook (None: not compared)."""
     cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
@@ -103,8 +90,8 @@ def _norm(text: str) -> str:
     return VOLATILE.sub("…", text).strip()
 
 
-def run_notebook(chromium: Any, site: str, name: str, count: int) -> dict[str, Any]:
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+def run_notebook(browser: Any, site: str, name: str, count: int) -> dict[str, Any]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
     left: list[str] = []
 
     def only_loopback(route: Any) -> None:
@@ -157,12 +144,12 @@ def run_notebook(chromium: Any, site: str, name: str, count: int) -> dict[str, A
 
 
 @pytest.mark.timeout(1500)
-def test_each_workshop_notebook_runs_in_the_browser_offline(chromium: Any, site: str) -> None:
+def test_each_workshop_notebook_runs_in_the_browser_offline(browser: Any, site: str) -> None:
     size = sum(p.stat().st_size for p in SITE.rglob("*") if p.is_file())
     timings: dict[str, Any] = {"site_bytes": size}
     for name in NOTEBOOKS:
         expected = saved_stdout(name)
-        got = run_notebook(chromium, site, name, len(expected) + 1)
+        got = run_notebook(browser, site, name, len(expected) + 1)
         timings[name] = {"ready_s": round(got["ready"], 1), "first_token_s": got["first_token"] and
                          round(got["first_token"], 2)}
         assert got["left"] == [], f"{name}: requests to other hosts"
@@ -179,12 +166,12 @@ def test_each_workshop_notebook_runs_in_the_browser_offline(chromium: Any, site:
 
 
 @pytest.mark.timeout(600)
-def test_the_live_view_streams_while_the_run_goes_on(chromium: Any, site: str) -> None:
+def test_the_live_view_streams_while_the_run_goes_on(browser: Any, site: str) -> None:
     """Notebook 03's live view, run again once the kernel is warm: its panels fill while the cell still runs
     (tokens arrive live, not when the run ends). Measures the time from Run to the first token."""
     name = "03_live_view.ipynb"
-    run_notebook(chromium, site, name, len(saved_stdout(name)) + 1)  # a warm-up in its own context
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    run_notebook(browser, site, name, len(saved_stdout(name)) + 1)  # a warm-up in its own context
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(site) else route.abort())
     page = context.new_page()
     try:
