@@ -178,6 +178,9 @@ def build(v: dict[str, str]) -> None:
     _run(sys.executable, ROOT / "scripts" / "lite_notebooks.py", ROOT / "notebooks", contents)
     _run(tools / "jupyter", "lite", "build", "--lite-dir", BUILD, "--output-dir", SITE, "--contents", contents,
          "--no-sourcemaps", cwd=BUILD)
+    # Graphviz as WebAssembly for the diagrams (livegraph.render._browser loads it from here).
+    (SITE / "static" / "livegraph").mkdir(parents=True)
+    shutil.copy(LITE / "node_modules" / "@viz-js" / "viz" / "dist" / "viz.js", SITE / "static" / "livegraph" / "viz.js")
     size = sum(p.stat().st_size for p in SITE.rglob("*") if p.is_file())
     print(f"Built lite/site/ ({size / 1e6:.1f} MB). Serve it with `make lite-serve`.")
 

@@ -1,8 +1,9 @@
 """The JupyterLite site (`make lite`) in Chromium: built from pip and npm, served on loopback with every other
 host blocked, each workshop notebook run top to bottom in Pyodide. Checks: no request left the machine, no
-cell failed, what the cells print is what the same notebook printed on CPython (its saved outputs), the live
-view streamed (panels filled while the run was going). Also measures the site's size, the time to a ready
-kernel and the time from Run to the first token (printed, and kept in tests/artifacts/lite-timings.json)."""
+cell failed, what the cells print is what the same notebook printed on CPython (its saved outputs), the
+diagrams were drawn (Graphviz as WebAssembly), the live view streamed (panels filled while the run went
+on). Also measures the site's size, the time to a ready kernel and the time from Run to the first token
+(printed, and kept in tests/artifacts/lite-timings.json)."""
 
 from __future__ import annotations
 
@@ -138,7 +139,8 @@ def run_notebook(browser: Any, site: str, name: str, count: int) -> dict[str, An
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"lite-{name}.png"))
         return {"prompts": prompts, "texts": texts, "stdout": stdout, "left": left, "ready": ready,
-                "first_token": first_token, "panels": page.locator(".lg-panel").count()}
+                "first_token": first_token, "panels": page.locator(".lg-panel").count(),
+                "diagram_nodes": page.locator(".jp-Cell-outputArea svg g.node").count()}
     finally:
         context.close()
 
@@ -154,6 +156,8 @@ def test_each_workshop_notebook_runs_in_the_browser_offline(browser: Any, site: 
                          round(got["first_token"], 2)}
         assert got["left"] == [], f"{name}: requests to other hosts"
         assert all(re.search(r"\[\d+\]", p) for p in got["prompts"]), f"{name}: not every cell ran: {got['prompts']}"
+        if name == "03_live_view.ipynb":  # diagrams drawn in the page by Graphviz as WebAssembly (no `dot` here)
+            assert got["diagram_nodes"] >= 6, got["diagram_nodes"]
         failed = [t for t in got["texts"] if "Traceback (most recent call last)" in t or re.search(r"Cell In\[\d+\]", t)]
         assert failed == [], f"{name}: a cell failed"
         # The edition opens with its install cell; then the notebook's own cells, printing what they printed.
@@ -201,7 +205,7 @@ def test_the_live_view_streams_while_the_run_goes_on(browser: Any, site: str) ->
                                .element_handle(), timeout=60_000)
         # The live widgets give way to the static record, with each node's panel.
         record = target.locator(".jp-Cell-outputArea").inner_text()
-        assert record.startswith("done · 3 steps"), record
+        assert record.startswith("__start__\nresearch\nintro\nbody\nassemble\n__end__\ndone · 3 steps"), record
         assert [n for n in ("research", "intro", "body", "assemble") if f"{n} · step" not in record] == [], record
         ARTIFACTS.mkdir(exist_ok=True)
         (ARTIFACTS / "lite-first-token.json").write_text(json.dumps({"run_to_first_token_s": first_token}))
