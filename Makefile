@@ -3,6 +3,8 @@
 #   make test    set everything up, then lint, type-check and run every test (notebooks and browser included)
 #   make notebooks  run the notebooks' sources (notebooks/src/) and save them with outputs (ONLY=03: one)
 #   make bench   livegraph against LangGraph (LangGraph lives only in bench/.venv-langgraph)
+#   make lite    build the workshop as a static JupyterLite site in lite/site/ (pip + npm only, no CDN)
+#   make lite-serve   serve lite/site/ on loopback and print its URL (LITE_PORT=8765)
 #   make clean   remove environments, caches and test artifacts
 
 SHELL := /bin/bash
@@ -33,7 +35,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Tools installed in the venv (jupyter, graphviz-pure, ...) come first for everything make starts.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup lab notebooks test lint typecheck other-pythons pytest browser-deps postgres-deps bench clean
+.PHONY: help setup lab notebooks test lint typecheck other-pythons pytest browser-deps postgres-deps bench lite lite-serve clean
 .NOTPARALLEL:
 
 help:
@@ -118,7 +120,17 @@ $(BENCH_STAMP): pyproject.toml scripts/venv.sh
 bench: setup $(BENCH_STAMP)
 	@LANGGRAPH_PYTHON=$(CURDIR)/$(BENCH_VENV)/bin/python $(PHASE) bench $(BIN)/python bench/run.py
 
+# The site's versions all live in lite/versions.env; downloads go to lite/node_modules and lite/cache.
+lite: setup
+	@$(PHASE) lite $(BIN)/python scripts/lite.py build
+
+LITE_PORT ?= 8765
+lite-serve: setup
+	@[ -f lite/site/index.html ] || $(PHASE) lite $(BIN)/python scripts/lite.py build
+	@$(BIN)/python scripts/lite.py serve --port $(LITE_PORT)
+
 clean:
+	rm -rf lite/node_modules lite/cache lite/build lite/site
 	rm -rf $(VENV) $(VENV)-setup.log .venv-py* $(BENCH_VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache tests/artifacts
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
 	find . -name .ipynb_checkpoints -type d -prune -not -path './.git/*' -exec rm -rf {} +

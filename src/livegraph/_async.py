@@ -15,6 +15,7 @@ from typing import Any
 
 from . import _node_cache, _persist, _sigint
 from ._errors import GraphBubbleUp, GraphInterrupt, NodeError, ParentCommand
+from ._nothreads import run_blocking
 from ._plan import Task, TaskResult
 from ._run import (
     Run,
@@ -67,9 +68,7 @@ async def arun_task(run: Run, task: Task, node_error: Any = None) -> TaskResult:
                     out = await _call(node.fn, task.input, node.inject, scope)
                 else:
                     ctx = contextvars.copy_context()
-                    out = await loop.run_in_executor(
-                        None, ctx.run, _call, node.fn, task.input, node.inject, scope
-                    )
+                    out = await run_blocking(loop, ctx.run, _call, node.fn, task.input, node.inject, scope)
                     if inspect.isawaitable(out):
                         _close(out)
                         raise TypeError(

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Generator
 from typing import Any
 
-from . import _sigint, _watchdog
+from . import _platform, _sigint, _watchdog
 from ._async import Outbox, drive
 from ._context import CURRENT
 from ._run import Run
@@ -76,6 +76,14 @@ def bridged(
 ) -> Generator[Any, None, None]:
     """Run an async graph on the caller's running loop, else on the background loop; yield its items here
     as they are written."""
+    if not _platform.HAS_THREADS and _platform.can_block_on_loop():
+        from ._nothreads import bridged_on_loop
+
+        yield from bridged_on_loop(run, data)
+        return
+    if not _platform.HAS_THREADS:
+        call, instead = ("invoke", "await graph.ainvoke(...)") if not lazy else ("stream", "graph.astream(...)")
+        raise _platform.no_threads(f"`graph.{call}(...)` on a graph with async nodes", instead)
     if in_background_loop():
         raise RuntimeError(NESTED)
     caller = _caller_loop()

@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Callable, Generator
 from typing import Any
 
-from . import _node_cache, _persist
+from . import _node_cache, _persist, _platform
 from ._errors import GraphBubbleUp, GraphInterrupt, NodeError, ParentCommand, RunCancelledError
 from ._plan import Task, TaskResult
 from ._run import (
@@ -242,6 +242,10 @@ def execute(run: Run, tasks: list[Task]) -> list[TaskResult]:
     (fewer with `max_concurrency`), all taking tasks from one list. The caller taking part means a node
     that runs a subgraph with its own fan-out always makes progress, however busy the shared pool is.
     """
+    if not _platform.HAS_THREADS:
+        from ._nothreads import execute_in_turn
+
+        return execute_in_turn(run, tasks)
     if len(tasks) == 1:
         task = tasks[0]
         try:
@@ -376,6 +380,11 @@ def consume(get: Callable[[], Any]) -> Generator[Any, None, None]:
 
 def live(run: Run, data: Any, q: queue.SimpleQueue[Any]) -> Generator[Any, None, None]:
     """Live modes: run on a driver thread; hand out items as they are written."""
+    if not _platform.HAS_THREADS:
+        from ._nothreads import live_in_turn
+
+        yield from live_in_turn(run, data, q)
+        return
     ctx = contextvars.copy_context()
     gate = threading.Semaphore(0)
     step = StepDone(gate.release)

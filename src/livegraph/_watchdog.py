@@ -5,7 +5,8 @@ streams until it yields, and then everything arrives at once. LangGraph stays si
 the loop from a helper thread while async tasks run, and when the loop stops answering for longer than
 `BLOCK_SECONDS` it finds the blocking node from the loop thread's stack, warns once naming it, and adds a
 `loop_blocked` event to the `events` stream. livegraph's own one-time work done on the loop (`own_work()`)
-is never counted against a node.
+is never counted against a node. Where no thread can start (Pyodide), a callback on the loop itself
+notices the block when it ends (`_LoopWatch`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import time
 import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
+
+from . import _platform
 
 if TYPE_CHECKING:
     from ._plan import Task
@@ -99,15 +102,7 @@ def _loop_forever() -> None:
                 w.reported = True
                 w.blocked_since = since
                 task = w.culprit = w.culprit_task()
-                who = f"Node `{task.name}`" if task else "An async node"
-                warnings.warn(
-                    f"{who} is blocking the event loop (no await for over {BLOCK_SECONDS:.1f} s): streamed chunks "
-                    "are held until it awaits, then arrive all at once. Use an async client and "
-                    "`await asyncio.sleep(...)` in `async def` nodes, or make the node a plain `def` "
-                    "(livegraph runs those in a thread).",
-                    RuntimeWarning,
-                    stacklevel=1,
-                )
+                _warn(task)
                 w.run.event("loop_blocked", task, {"seconds": round(now - since, 3), "over": False})
 
 
@@ -136,11 +131,61 @@ def own_work() -> Iterator[None]:
         _own[me] = math.inf if outer else time.monotonic()
 
 
+def _warn(task: Task | None) -> None:
+    who = f"Node `{task.name}`" if task else "An async node"
+    warnings.warn(
+        f"{who} is blocking the event loop (no await for over {BLOCK_SECONDS:.1f} s): streamed chunks "
+        "are held until it awaits, then arrive all at once. Use an async client and "
+        "`await asyncio.sleep(...)` in `async def` nodes, or make the node a plain `def` "
+        "(livegraph runs those in a thread).",
+        RuntimeWarning,
+        stacklevel=1,
+    )
+
+
+class _LoopWatch:
+    """The watchdog where no thread can start (Pyodide): a callback on the watched loop itself, due every
+    `_TICK` seconds. A block is seen when it ends (the callback runs late), so both `loop_blocked` events
+    come then, and the node is the async task of the step if there is one (no stack to read meanwhile)."""
+
+    def __init__(self, run: Run, tasks: list[Task], loop: asyncio.AbstractEventLoop) -> None:
+        self.run = run
+        asyncs = [t for t in tasks if t.node.is_async]
+        self.culprit = asyncs[0] if len(asyncs) == 1 else None
+        self.loop = loop
+        self.due = time.monotonic() + _TICK
+        self.handle = loop.call_later(_TICK, self.tick)
+
+    def tick(self) -> None:
+        self.check(time.monotonic())
+        self.handle = self.loop.call_later(_TICK, self.tick)
+
+    def check(self, now: float) -> None:
+        late = now - self.due
+        if late > BLOCK_SECONDS:
+            _warn(self.culprit)
+            seconds = round(late, 3)
+            self.run.event("loop_blocked", self.culprit, {"seconds": seconds, "over": False})
+            self.run.event("loop_blocked", self.culprit, {"seconds": seconds, "over": True})
+        self.due = now + _TICK
+
+    def close(self) -> None:
+        self.handle.cancel()
+        self.check(time.monotonic())  # a block that lasted until the step ended, seen by no callback
+
+
 @contextlib.contextmanager
 def watch(run: Run, tasks: list[Task]) -> Iterator[None]:
     """Watch the running loop while `tasks` run, if any of them is an async node."""
     if not any(t.node.is_async for t in tasks):
         yield
+        return
+    if not _platform.HAS_THREADS:
+        on_loop = _LoopWatch(run, tasks, asyncio.get_running_loop())
+        try:
+            yield
+        finally:
+            on_loop.close()
         return
     global _thread
     if _thread is None:

@@ -16,6 +16,7 @@ import threading
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from livegraph import _platform
 from livegraph._watchdog import own_work
 from livegraph.llm._http import per_loop_transport, stoppable_transport
 from livegraph.llm._model import DEFAULT_MODEL, OfflineModel, Script
@@ -113,7 +114,20 @@ def embedded_server(script: Script | None = None, *, tokens_per_second: float | 
         server = _shared
     if script is not None or tokens_per_second is not None:
         server.model = OfflineModel(script, tokens_per_second=tokens_per_second)
+    if not _platform.HAS_THREADS:  # no socket to serve on: the SDK reaches the model in-process
+        from livegraph.llm import _inprocess
+
+        _inprocess.install(server)
+        return server
     return server.start()
+
+
+def _embedded_url(server: EmbeddedServer) -> str:
+    if not _platform.HAS_THREADS:
+        from livegraph.llm._inprocess import IN_PROCESS_URL
+
+        return IN_PROCESS_URL
+    return server.base_url
 
 
 def use_embedded(script: Script | None = None, *, tokens_per_second: float | None = None) -> str:
@@ -122,7 +136,7 @@ def use_embedded(script: Script | None = None, *, tokens_per_second: float | Non
     Code that builds its own `OpenAI()` or `AsyncOpenAI()` afterwards (even at module level) talks to the
     embedded model. Arguments as for `embedded_server`. Returns the base URL.
     """
-    base_url = embedded_server(script, tokens_per_second=tokens_per_second).base_url
+    base_url = _embedded_url(embedded_server(script, tokens_per_second=tokens_per_second))
     os.environ[BASE_URL_ENV] = base_url
     os.environ[API_KEY_ENV] = EMBEDDED_API_KEY
     return base_url
@@ -208,7 +222,7 @@ def shared_async_client() -> AsyncOpenAI:
 def _client_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     options = {"max_retries": 0, **kwargs}
     if not endpoint_configured() and "base_url" not in options:
-        options["base_url"] = embedded_server().base_url
+        options["base_url"] = _embedded_url(embedded_server())
         options.setdefault("api_key", EMBEDDED_API_KEY)
     elif not os.environ.get(API_KEY_ENV):
         options.setdefault("api_key", NO_KEY)  # local servers need none, but the SDK insists on one
@@ -220,4 +234,6 @@ def _config_key() -> tuple[str, str]:
 
 
 def _is_embedded(base_url: str) -> bool:
+    if _shared is not None and not _platform.HAS_THREADS:
+        return base_url.rstrip("/") == _embedded_url(_shared)
     return _shared is not None and _shared.running and base_url.rstrip("/") == _shared.base_url

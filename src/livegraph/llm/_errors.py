@@ -88,7 +88,8 @@ def _explain(cause: BaseException | str, *, streaming: bool, base_url: str | Non
     if name == "APITimeoutError":
         hint = "Raise the client's `timeout=` if the model is slow."
         return "no data arrived within the client's timeout", hint, None, True
-    if name == "APIConnectionError":
+    # openai 2 lets httpx's `RemoteProtocolError` through when a stream is cut; openai 3 wraps it.
+    if name == "APIConnectionError" or (streaming and name == "RemoteProtocolError"):
         if streaming:
             return "the connection was dropped mid-stream", "", None, True
         where = f"the server at {base_url}" if base_url else "the server"

@@ -5,15 +5,21 @@ last update is never lost.
 The loop runs in a copy of the context that started it. In a Jupyter kernel that copy carries the cell's
 parent message, so what the loop sends from its thread is attributed to the cell that started the view
 (ipykernel keeps the parent in a context variable and threads do not inherit it).
+
+Where no thread can start (Pyodide, JupyterLite), the loop is a callback on the event loop, due every
+interval: it refreshes whenever the run awaits (an async node, `await lgn.arun(...)`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import threading
 import time
 import warnings
 from collections.abc import Callable
+
+from livegraph import _platform
 
 JOIN_TIMEOUT = 2.0
 """Seconds `stop()` waits for the loop's thread before giving up on it (it is a daemon thread)."""
@@ -50,6 +56,7 @@ class Live:
         self._lock = threading.RLock()
         self._start_lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._tick: asyncio.TimerHandle | None = None
         self._context: contextvars.Context | None = None
         self.error: BaseException | None = None
 
@@ -65,7 +72,9 @@ class Live:
                 return False
             self._context = contextvars.copy_context()
             self._stopping.clear()
-            if self.auto_refresh:
+            if self.auto_refresh and not _platform.HAS_THREADS:
+                self._schedule(_current_loop())
+            elif self.auto_refresh:
                 self._thread = threading.Thread(
                     target=self._context.run, args=(self._loop,), name="livegraph-refresh", daemon=True
                 )
@@ -79,6 +88,9 @@ class Live:
             if context is None:
                 return
             self._stopping.set()
+            if self._tick is not None:
+                self._tick.cancel()
+                self._tick = None
             if thread is not None and thread is not threading.current_thread():
                 thread.join(JOIN_TIMEOUT)
             self._thread = None
@@ -101,6 +113,16 @@ class Live:
                     f"livegraph: the live view could not refresh: {exc!r}", RuntimeWarning, stacklevel=2
                 )
 
+    def _schedule(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._tick = loop.call_later(self.interval, self._on_tick, loop, context=self._context)
+
+    def _on_tick(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._stopping.is_set():
+            return
+        self._guarded_refresh()
+        if self.error is None:
+            self._schedule(loop)
+
     def _loop(self) -> None:
         # Each refresh starts at least `interval` after the previous one started.
         due = self._clock() + self.interval
@@ -109,3 +131,11 @@ class Live:
             self._guarded_refresh()
             if self.error is not None:
                 return
+
+
+def _current_loop() -> asyncio.AbstractEventLoop:
+    """The running loop, else the thread's loop (Pyodide's always-present WebLoop in a kernel cell)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.get_event_loop_policy().get_event_loop()

@@ -75,9 +75,13 @@ def _after_cell(stop: Callable[[], None]) -> None:
 
     def once(*_: Any) -> None:
         ip.events.unregister("post_run_cell", once)
+        ip.events.unregister("pre_run_cell", once)
         stop()
 
     ip.events.register("post_run_cell", once)
+    # Or, at the latest, when the next cell starts: a kernel that runs a cell with `run_cell_async` itself
+    # (JupyterLite's Pyodide kernel, for cells that `await`) sends no `post_run_cell` for it.
+    ip.events.register("pre_run_cell", once)
 
 
 def widget_bundle(widget: Any, text: str, html: str | None = None) -> dict[str, Any]:

@@ -153,6 +153,12 @@ def _svg(dot: str) -> str:
 
 def _pipe(dot: str, fmt: Literal["svg", "png"]) -> bytes:
     exe = find_renderer()
+    if exe is None and fmt == "svg":
+        from ._browser import svg  # a browser tab (Pyodide): Graphviz as WebAssembly, shipped with the site
+
+        drawn = svg(dot)
+        if drawn is not None:
+            return drawn.encode("utf-8")
     if exe is None:
         raise RenderError(_HINT + ", or set LIVEGRAPH_DOT to its path")
     return _run(exe, fmt, dot)
