@@ -248,7 +248,7 @@ def test_the_default_limit_comes_from_langgraph_s_environment_variable() -> None
     import subprocess
     import sys
 
-    code = "from livegraph._constants import DEFAULT_RECURSION_LIMIT as d; print(d)"
+    code = "from livegraph._engine._constants import DEFAULT_RECURSION_LIMIT as d; print(d)"
     env = {**os.environ, "LANGGRAPH_DEFAULT_RECURSION_LIMIT": "42"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout == "42\n"

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-import livegraph._context
+import livegraph._engine._context
 from engine_helpers import Log, appender, kind_fixture, mode_fixture, node, normalized, run_stream  # noqa: F401 - pytest fixtures
 from livegraph import START, Event, Send, StateGraph
 from livegraph.config import get_message_writer, get_stream_writer
@@ -99,7 +99,7 @@ def test_writers_are_no_ops_when_their_mode_is_off(mode: str, kind: str) -> None
 
 
 def test_outside_a_run_the_writers_drop_chunks_and_warn_once_each(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(livegraph._context, "_warned", set())
+    monkeypatch.setattr(livegraph._engine._context, "_warned", set())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for _ in range(3):

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from livegraph import MessageChunk, llm
-from livegraph import _message_state as state_mod
 from livegraph import messages as own
+from livegraph._engine import _message_state as state_mod
 from livegraph.graph import START, MessagesState, StateGraph
 from livegraph.llm import Reply, ToolCall
 from llm_fakes import MODES, async_client, serve, sync_client

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from livegraph import MessageChunk
-from livegraph import _message_state as state_mod
 from livegraph import messages as own
+from livegraph._engine import _message_state as state_mod
 from livegraph.checkpoint import serde
 from livegraph.graph import START, MessagesState, StateGraph
 from livegraph.graph.message import REMOVE_ALL_MESSAGES, add_messages

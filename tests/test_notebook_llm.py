@@ -23,7 +23,7 @@ import pytest
 from comm.base_comm import BaseComm
 
 from livegraph import MessageChunk, llm
-from livegraph._messages import echo, echoed
+from livegraph._engine._messages import echo, echoed
 from livegraph.checkpoint.memory import InMemorySaver
 from livegraph.graph import START, StateGraph
 from livegraph.llm import EmbeddedServer

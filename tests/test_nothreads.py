@@ -13,7 +13,8 @@ from typing import Annotated, Any, TypedDict
 
 import pytest
 
-from livegraph import _platform, llm
+from livegraph import llm
+from livegraph._engine import _platform
 from livegraph.config import get_stream_writer
 from livegraph.graph import END, START, StateGraph
 from livegraph.llm import Fault, Reply

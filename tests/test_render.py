@@ -18,7 +18,7 @@ from typing import TypedDict
 import pytest
 
 import livegraph.render as render
-from livegraph._drawable import DrawEdge, DrawGraph, DrawNode
+from livegraph._engine._drawable import DrawEdge, DrawGraph, DrawNode
 from livegraph.render import (
     RenderError,
     _renderer,

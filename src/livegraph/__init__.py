@@ -6,10 +6,10 @@ Everything public is importable from here and from LangGraph's module paths (`li
 standard library; `livegraph.llm`, `livegraph.render` and `livegraph.notebook` load their packages lazily.
 """
 
-from livegraph._builder import StateGraph
-from livegraph._compiled import CompiledStateGraph
-from livegraph._constants import END, START
-from livegraph._context import (
+from livegraph._engine._builder import StateGraph
+from livegraph._engine._compiled import CompiledStateGraph
+from livegraph._engine._constants import END, START
+from livegraph._engine._context import (
     ExecutionInfo,
     RunControl,
     Runtime,
@@ -21,8 +21,8 @@ from livegraph._context import (
     get_stream_writer,
     on_cancel,
 )
-from livegraph._drawable import DrawEdge, DrawGraph, DrawNode
-from livegraph._errors import (
+from livegraph._engine._drawable import DrawEdge, DrawGraph, DrawNode
+from livegraph._engine._errors import (
     CheckpointError,
     EmptyChannelError,
     EmptyInputError,
@@ -45,10 +45,10 @@ from livegraph._errors import (
     UnknownInterruptError,
     is_invalid_resume,
 )
-from livegraph._events import Event, EventKind
-from livegraph._message_state import REMOVE_ALL_MESSAGES, MessagesState, RemoveMessage, add_messages
-from livegraph._messages import MessageChunk
-from livegraph._parts import (
+from livegraph._engine._events import Event, EventKind
+from livegraph._engine._message_state import REMOVE_ALL_MESSAGES, MessagesState, RemoveMessage, add_messages
+from livegraph._engine._messages import MessageChunk
+from livegraph._engine._parts import (
     CheckpointPayload,
     CheckpointStreamPart,
     CheckpointTask,
@@ -63,8 +63,8 @@ from livegraph._parts import (
     UpdatesStreamPart,
     ValuesStreamPart,
 )
-from livegraph._persist import interrupt
-from livegraph._types import (
+from livegraph._engine._persist import interrupt
+from livegraph._engine._types import (
     All,
     CachePolicy,
     Checkpointer,

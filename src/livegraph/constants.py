@@ -10,7 +10,15 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from livegraph._constants import CONF, CONFIG_KEY_CHECKPOINTER, END, START, TAG_HIDDEN, TAG_NOSTREAM, TASKS
+from livegraph._engine._constants import (
+    CONF,
+    CONFIG_KEY_CHECKPOINTER,
+    END,
+    START,
+    TAG_HIDDEN,
+    TAG_NOSTREAM,
+    TASKS,
+)
 
 __all__ = ["CONF", "CONFIG_KEY_CHECKPOINTER", "END", "START", "TAG_HIDDEN", "TAG_NOSTREAM", "TASKS"]
 
@@ -23,7 +31,7 @@ def __getattr__(name: str) -> Any:
             DeprecationWarning,
             stacklevel=2,
         )
-        from livegraph import _types
+        from livegraph._engine import _types
 
         return getattr(_types, name)
     raise AttributeError(f"module 'livegraph.constants' has no attribute {name!r}")

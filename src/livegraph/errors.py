@@ -1,6 +1,6 @@
 """LangGraph's `langgraph.errors` path: the errors users catch."""
 
-from livegraph._errors import (
+from livegraph._engine._errors import (
     CheckpointError,
     EmptyChannelError,
     EmptyInputError,

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ._messages import MessageChunk
+from ._engine._messages import MessageChunk
 
 __all__ = [
     "AIMessage",

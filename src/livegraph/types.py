@@ -1,6 +1,6 @@
 """LangGraph's `langgraph.types` path: the value types of the public API."""
 
-from livegraph._parts import (
+from livegraph._engine._parts import (
     CheckpointPayload,
     CheckpointStreamPart,
     CheckpointTask,
@@ -15,8 +15,8 @@ from livegraph._parts import (
     UpdatesStreamPart,
     ValuesStreamPart,
 )
-from livegraph._persist import interrupt
-from livegraph._types import (
+from livegraph._engine._persist import interrupt
+from livegraph._engine._types import (
     All,
     CachePolicy,
     Checkpointer,

@@ -16,7 +16,7 @@ import traceback
 import warnings
 from typing import Annotated, Any, TypedDict
 
-from livegraph import _platform
+from livegraph._engine import _platform
 from livegraph.config import get_stream_writer
 from livegraph.graph import END, START, StateGraph
 from livegraph.types import Send

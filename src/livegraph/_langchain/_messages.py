@@ -19,8 +19,8 @@ from langchain_core.messages import (
 )
 
 from livegraph import messages as own
-from livegraph._message_state import merge
-from livegraph._messages import MessageChunk
+from livegraph._engine._message_state import merge
+from livegraph._engine._messages import MessageChunk
 
 
 def to_langchain(message: Any) -> Any:

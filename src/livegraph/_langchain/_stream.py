@@ -21,12 +21,12 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, LLMResul
 from langchain_core.runnables.config import var_child_runnable_config
 from langchain_core.tracers._streaming import _StreamingCallbackHandler
 
-from livegraph._message_stream import MessageTracker, Target
+from livegraph._engine._message_stream import MessageTracker, Target
 from livegraph.messages import BaseMessage as OwnMessage
 
 if TYPE_CHECKING:
-    from livegraph._plan import Task
-    from livegraph._run import Run, TaskScope
+    from livegraph._engine._plan import Task
+    from livegraph._engine._run import Run, TaskScope
 
 NOSTREAM = "nostream"
 

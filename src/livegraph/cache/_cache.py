@@ -1,7 +1,7 @@
 """Caches for node results (`add_node(..., cache_policy=CachePolicy())` with `compile(cache=...)`).
 
 A cache maps `(namespace, key)` to a value with an optional time to live. The engine keeps one entry per
-node and input (see `livegraph._node_cache`); values are stored as checkpoint data (JSON plus registered
+node and input (see `livegraph._engine._node_cache`); values are stored as checkpoint data (JSON plus registered
 types), so what comes out of the cache is a copy, never the object a node returned.
 """
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .._errors import CheckpointError
+from .._engine._errors import CheckpointError
 from .serde import state_to_data
 
 FULL_EVERY = 50

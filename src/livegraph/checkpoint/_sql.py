@@ -11,7 +11,7 @@ import builtins
 from collections.abc import Sequence
 from typing import Any
 
-from .._errors import CheckpointError
+from .._engine._errors import CheckpointError
 from . import _delta
 from .base import BaseCheckpointSaver, Checkpoint
 from .serde import dumps, dumps_data, from_data, loads, loads_data

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
-from .._errors import CheckpointError
+from .._engine._errors import CheckpointError
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .._errors import CheckpointError
+from .._engine._errors import CheckpointError
 from . import _delta
 from .base import BaseCheckpointSaver, Checkpoint, moved_on
 from .serde import from_data, to_data

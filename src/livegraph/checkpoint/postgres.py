@@ -17,7 +17,7 @@ import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any
 
-from .._errors import CheckpointError
+from .._engine._errors import CheckpointError
 from . import _delta
 from ._sql import CHECKPOINT_COLUMNS, COLS, FORMAT, VERSION, WRITE_COLUMNS, SqlSaver
 from .base import Checkpoint, CheckpointTuple, moved_on

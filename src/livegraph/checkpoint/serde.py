@@ -21,9 +21,9 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import messages as _own
-from .._errors import CheckpointError
-from .._messages import MessageChunk
-from .._types import Command, Interrupt, Send
+from .._engine._errors import CheckpointError
+from .._engine._messages import MessageChunk
+from .._engine._types import Command, Interrupt, Send
 
 TAG = "__lg__"
 

@@ -12,10 +12,11 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from .._errors import CheckpointError
+from .._engine._errors import CheckpointError
 from . import _delta
 from ._sql import CHECKPOINT_COLUMNS, COLS, FORMAT, VERSION, WRITE_COLUMNS, SqlSaver
 from .base import Checkpoint, moved_on
@@ -113,7 +114,7 @@ class SqliteSaver(SqlSaver):
                     f"{', '.join(sorted(tables))}); give SqliteSaver a new file path"
                 )
             if self.path not in (None, ":memory:"):
-                conn.execute("PRAGMA journal_mode=WAL")
+                _use_wal(conn)
             with self._tx() as tx:
                 for stmt in _SCHEMA.split(";"):
                     if stmt.strip():
@@ -252,5 +253,18 @@ class SqliteSaver(SqlSaver):
             tx.execute("DELETE FROM livegraph_writes WHERE thread_id=?", (str(thread_id),))
         self._chains.forget(str(thread_id))
 
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (it stays so). The switch needs the file to itself and SQLite does not wait
+    for that (no busy timeout applies), so savers opening a new file at once retry it for a while."""
+    deadline = time.monotonic() + 30.0
+    while str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 __all__ = ["SqliteSaver"]

@@ -1,9 +1,9 @@
 """LangGraph's `langgraph.graph` path: the builder and its constants."""
 
-from livegraph._builder import StateGraph
-from livegraph._compiled import CompiledStateGraph
-from livegraph._constants import END, START
-from livegraph._message_state import MessagesState, add_messages
+from livegraph._engine._builder import StateGraph
+from livegraph._engine._compiled import CompiledStateGraph
+from livegraph._engine._constants import END, START
+from livegraph._engine._message_state import MessagesState, add_messages
 
 from . import message, state
 

@@ -25,7 +25,7 @@ import uuid
 from collections.abc import AsyncIterable, Callable, Iterable
 from typing import Any
 
-from livegraph._messages import MessageChunk, echo
+from livegraph._engine._messages import MessageChunk, echo
 from livegraph.config import get_config, get_message_writer, get_stream_writer, on_cancel
 from livegraph.llm._errors import INCOMPLETE, LLMStreamError, stream_error
 

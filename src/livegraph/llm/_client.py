@@ -16,8 +16,8 @@ import threading
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from livegraph import _platform
-from livegraph._watchdog import own_work
+from livegraph._engine import _platform
+from livegraph._engine._watchdog import own_work
 from livegraph.llm._http import per_loop_transport, stoppable_transport
 from livegraph.llm._model import DEFAULT_MODEL, OfflineModel, Script
 from livegraph.llm._server import EmbeddedServer
@@ -181,7 +181,7 @@ def client(**kwargs: Any) -> OpenAI:
     openai = require_openai()
     with own_work():
         options = _client_kwargs(kwargs)
-        if "http_client" not in options:
+        if "http_client" not in options and _platform.HAS_THREADS:  # (else the in-process transport)
             options["http_client"] = openai.DefaultHttpxClient(transport=stoppable_transport(openai))
         return openai.OpenAI(**options)  # type: ignore[no-any-return]
 
@@ -196,7 +196,7 @@ def async_client(**kwargs: Any) -> AsyncOpenAI:
     openai = require_openai()
     with own_work():  # an SSL context is loaded per client: tens of ms, on the loop if called there
         options = _client_kwargs(kwargs)
-        if "http_client" not in options:
+        if "http_client" not in options and _platform.HAS_THREADS:  # (else the in-process transport)
             options["http_client"] = openai.DefaultAsyncHttpxClient(transport=per_loop_transport(openai))
         return openai.AsyncOpenAI(**options)  # type: ignore[no-any-return]
 

@@ -5,6 +5,6 @@
 itself before `GraphRecursionError`.
 """
 
-from livegraph._schema import IsLastStep, RemainingSteps
+from livegraph._engine._schema import IsLastStep, RemainingSteps
 
 __all__ = ["IsLastStep", "RemainingSteps"]

@@ -1,5 +1,5 @@
 """LangGraph's `langgraph.managed.base` path."""
 
-from livegraph._schema import ManagedValue
+from livegraph._engine._schema import ManagedValue
 
 __all__ = ["ManagedValue"]

@@ -19,7 +19,7 @@ import time
 import warnings
 from collections.abc import Callable
 
-from livegraph import _platform
+from livegraph._engine import _platform
 
 JOIN_TIMEOUT = 2.0
 """Seconds `stop()` waits for the loop's thread before giving up on it (it is a daemon thread)."""

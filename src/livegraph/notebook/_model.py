@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from livegraph import END, START, Event, MessageChunk
-from livegraph._messages import echoed
+from livegraph._engine._messages import echoed
 
 from ._format import (
     STREAM_MODES,

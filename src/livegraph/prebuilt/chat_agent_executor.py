@@ -17,11 +17,11 @@ from langchain_core.runnables import Runnable, RunnableBinding, RunnableLambda, 
 from langchain_core.tools import BaseTool
 from typing_extensions import NotRequired
 
-from livegraph._builder import StateGraph
-from livegraph._constants import END, START
-from livegraph._message_state import add_messages
-from livegraph._schema import RemainingSteps
-from livegraph._types import Send
+from livegraph._engine._builder import StateGraph
+from livegraph._engine._constants import END, START
+from livegraph._engine._message_state import add_messages
+from livegraph._engine._schema import RemainingSteps
+from livegraph._engine._types import Send
 from livegraph.prebuilt.tool_node import ToolNode
 
 __all__ = ["AgentState", "AgentStateWithStructuredResponse", "create_react_agent", "create_tool_calling_executor"]

@@ -22,10 +22,10 @@ from langchain_core.tools import tool as create_tool
 from langchain_core.tools.base import get_all_basemodel_annotations
 from pydantic import ValidationError
 
-from livegraph._constants import END
-from livegraph._context import get_config, get_store
-from livegraph._errors import GraphBubbleUp
-from livegraph._types import Command, Send
+from livegraph._engine._constants import END
+from livegraph._engine._context import get_config, get_store
+from livegraph._engine._errors import GraphBubbleUp
+from livegraph._engine._types import Command, Send
 
 __all__ = ["InjectedState", "InjectedStore", "ToolNode", "tools_condition"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .. import _platform
+from .._engine import _platform
 
 VIZ_PATH = "static/livegraph/viz.js"
 """Where the site keeps `@viz-js/viz`, from the site's root."""

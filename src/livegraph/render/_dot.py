@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .._drawable import DrawEdge, DrawGraph
+from .._engine._drawable import DrawEdge, DrawGraph
 from ._langgraph import as_drawable
 from ._layout import Block, Box, layout
 from ._style import LOOKS, check_scope, check_states, dom_id

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._constants import END, START
-from .._drawable import DrawEdge, DrawGraph, DrawNode, EdgeKind, NodeKind
+from .._engine._constants import END, START
+from .._engine._drawable import DrawEdge, DrawGraph, DrawNode, EdgeKind, NodeKind
 
 
 def is_langgraph_object(obj: Any) -> bool:

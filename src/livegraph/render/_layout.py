@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .._constants import END, START
-from .._drawable import DrawEdge, DrawGraph, DrawNode
+from .._engine._constants import END, START
+from .._engine._drawable import DrawEdge, DrawGraph, DrawNode
 
 Role = Literal["start", "end", "node", "collapsed", "entry", "exit"]
 """`start`/`end` of the top graph, a plain `node`, a subgraph drawn as one `collapsed` node, or the

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .._drawable import DrawGraph
+from .._engine._drawable import DrawGraph
 from ._langgraph import as_drawable
 from ._layout import Block, Box, layout
 

@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from .._drawable import DrawGraph
-from .._errors import LiveGraphError
+from .._engine._drawable import DrawGraph
+from .._engine._errors import LiveGraphError
 from ._dot import to_dot
 from ._langgraph import as_drawable
 

@@ -30,7 +30,8 @@ T = TypeVar("T")
 
 def execute_in_turn(run: Run, tasks: list[Task]) -> list[TaskResult]:
     """Run a step's tasks one after another; results in task order."""
-    from ._sync import _fail, run_task
+    from ._run import fail_task
+    from ._sync import run_task
 
     results: list[TaskResult] = []
     for task in tasks:
@@ -40,7 +41,7 @@ def execute_in_turn(run: Run, tasks: list[Task]) -> list[TaskResult]:
             result = contextvars.copy_context().run(run_task, run, task)
         except BaseException as exc:
             run.stop.cancel()
-            _fail(run, task, exc)
+            fail_task(run, task, exc)
             raise
         run.task_done(task, result)
         results.append(result)

@@ -261,7 +261,7 @@ def omit_payload(_value: Any) -> dict[str, Any]:
 
 def ensure_valid_checkpointer(checkpointer: Checkpointer) -> Checkpointer:
     """`checkpointer` if it is a saver, True, False or None; else a `TypeError` saying what to pass."""
-    from .checkpoint.base import BaseCheckpointSaver
+    from ..checkpoint.base import BaseCheckpointSaver
 
     if checkpointer not in (None, True, False) and not isinstance(checkpointer, BaseCheckpointSaver):
         raise TypeError(

@@ -331,7 +331,7 @@ class CompiledStateGraph:
                   ) -> StateSnapshot:
         """A checkpoint as LangGraph's `StateSnapshot`. `child` is the checkpoint its step made (its tasks'
         results come from there); `subgraphs` puts an interrupted subgraph's own snapshot in its task."""
-        from .checkpoint.base import public_metadata
+        from ..checkpoint.base import public_metadata
 
         meta = public_metadata(cp.metadata)
         config = _persist.config_of(cp.thread_id, cp.ns, cp.id)
@@ -384,7 +384,7 @@ class CompiledStateGraph:
         stood = (cp.tasks.get("subs") or {}).get(task.id)
         if not subgraphs or stood is None:
             return config
-        from .checkpoint.base import Checkpoint
+        from ..checkpoint.base import Checkpoint
 
         owners = cp.tasks.get("owners") or {}
         asked = list((cp.tasks.get("interrupts") or {}).get(task.id, ()))
@@ -431,7 +431,7 @@ class CompiledStateGraph:
             before: Only checkpoints older than this one (a snapshot's `config`).
             limit: At most this many.
         """
-        from .checkpoint.base import public_metadata
+        from ..checkpoint.base import public_metadata
 
         saver, thread_id, ns = self._saver(config)
         older_than = ((before or {}).get("configurable") or {}).get("checkpoint_id")
@@ -461,7 +461,7 @@ class CompiledStateGraph:
     ) -> dict[str, Any]:
         """Change a thread's state as if node `as_node` had returned `values`; returns the new checkpoint's
         config. With `as_node`, what runs next is what follows that node; without, it stays as it was."""
-        from .checkpoint.base import Checkpoint, new_id, now_iso
+        from ..checkpoint.base import Checkpoint, new_id, now_iso
 
         saver, thread_id, ns = self._saver(config)
         wanted = ((config or {}).get("configurable") or {}).get("checkpoint_id")

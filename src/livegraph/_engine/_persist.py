@@ -77,8 +77,8 @@ def setup(run: Run, data: Any) -> Any:
     if not resume:
         # As LangGraph: the input gets a checkpoint of its own (the state before it, `next` = __start__,
         # the input kept to apply), then the state after it is the loop's first checkpoint.
+        from ..checkpoint.serde import state_to_data
         from ._run import input_writes
-        from .checkpoint.serde import state_to_data
 
         pairs = input_writes(run, data)
         state_to_data(dict(pairs))  # an input that cannot be stored is refused before anything is saved
@@ -168,7 +168,7 @@ def save(
     `pending` what runs next (by default the run's plan)."""
     if run.saver is None:
         return
-    from .checkpoint.base import Checkpoint, new_id, now_iso
+    from ..checkpoint.base import Checkpoint, new_id, now_iso
 
     if writes and START in writes and not isinstance(writes.get(START), (Mapping, type(None))):
         from ._run import input_writes  # an instance of the state schema: store its keys, not the object
@@ -199,7 +199,7 @@ def emit_checkpoint(run: Run, cp: Any) -> None:
     modes = run.modes
     if "checkpoints" not in modes and "debug" not in modes:
         return
-    from .checkpoint.base import public_metadata
+    from ..checkpoint.base import public_metadata
 
     if cp.metadata.get("source") == "input":
         named = [(input_task_id(cp.id), START)]

@@ -13,8 +13,8 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any, TypedDict
 
-from . import messages as own
-from .messages import AnyMessage, RemoveMessage
+from .. import messages as own
+from ..messages import AnyMessage, RemoveMessage
 
 REMOVE_ALL_MESSAGES = "__remove_all__"
 
@@ -50,7 +50,7 @@ def add_messages(left: Any = None, right: Any = None, *, format: str | None = No
 
 def _merge(left: Any, right: Any, format: str | None = None) -> list[Any]:
     if langchain_installed():
-        from ._langchain import merge_messages
+        from .._langchain import merge_messages
 
         return merge_messages(left, right, format)
     if format is not None:

@@ -28,8 +28,8 @@ from typing import Any
 from . import _platform, _sigint, _watchdog
 from ._async import Outbox, drive
 from ._context import CURRENT
+from ._handoff import consume
 from ._run import Run
-from ._sync import consume
 
 STOP_SECONDS = 1.0
 
@@ -79,8 +79,7 @@ def bridged(
     if not _platform.HAS_THREADS and _platform.can_block_on_loop():
         from ._nothreads import bridged_on_loop
 
-        yield from bridged_on_loop(run, data)
-        return
+        return bridged_on_loop(run, data)
     if not _platform.HAS_THREADS:
         call, instead = ("invoke", "await graph.ainvoke(...)") if not lazy else ("stream", "graph.astream(...)")
         raise _platform.no_threads(f"`graph.{call}(...)` on a graph with async nodes", instead)

@@ -20,28 +20,26 @@ from typing import Any
 
 from . import _node_cache, _persist, _platform
 from ._errors import GraphBubbleUp, GraphInterrupt, NodeError, ParentCommand, RunCancelledError
+from ._handoff import DONE, StepDone, consume
 from ._plan import Task, TaskResult
 from ._run import (
     Run,
     add_routes,
     branches_of,
+    call_node,
     check_gotos,
+    close_awaitable,
     enter_task,
     error_handler_task,
+    fail_task,
     leave_task,
-    note_failure,
+    reported,
     result_of,
     retry_delay,
     router_input,
     router_values,
 )
 from ._types import Command
-
-DONE = object()
-
-
-def _call(fn: Any, arg: Any, inject: tuple[str, ...], scope: Any) -> Any:
-    return fn(arg, **scope.kwargs(inject)) if inject else fn(arg)
 
 
 def run_task(run: Run, task: Task, node_error: Any = None) -> TaskResult:
@@ -64,9 +62,9 @@ def run_task(run: Run, task: Task, node_error: Any = None) -> TaskResult:
                     except ParentCommand as pc:
                         out = Command(update=pc.command.update, goto=pc.command.goto)
                 else:
-                    out = _call(node.fn, task.input, node.inject, scope)
+                    out = call_node(node.fn, task.input, node.inject, scope)
                     if type(out) is not dict and inspect.isawaitable(out):
-                        _close(out)
+                        close_awaitable(out)
                         raise TypeError(
                             f"Node `{task.name}` returned an awaitable from a plain function; define it with "
                             "`async def` so livegraph runs it on an event loop"
@@ -76,7 +74,7 @@ def run_task(run: Run, task: Task, node_error: Any = None) -> TaskResult:
                 if branches:
                     values = router_values(run, task, result)
                     for b in branches:
-                        add_routes(run, b, _call(b.path, router_input(run, b, values), b.inject, scope), result)
+                        add_routes(run, b, call_node(b.path, router_input(run, b, values), b.inject, scope), result)
                 check_gotos(run, task, result)
                 if node.cache_policy is not None:
                     _node_cache.remember(run, task, result)
@@ -91,7 +89,7 @@ def run_task(run: Run, task: Task, node_error: Any = None) -> TaskResult:
                     handling = error_handler_task(run, task, exc)
                     if handling is None:
                         raise
-                    _fail(run, task, exc)  # streamed as a failure, then the handler runs in its place
+                    fail_task(run, task, exc)  # streamed as a failure, then the handler runs in its place
                     break
                 if _sleep(run, delay):
                     raise
@@ -106,17 +104,11 @@ def _run_handler(run: Run, task: Task, error: NodeError) -> TaskResult:
     try:
         result = run_task(run, task, error)
     except BaseException as exc:
-        _fail(run, task, exc)
+        fail_task(run, task, exc)
         reported(exc)
         raise
     result.handler = task
     return result
-
-
-def _close(aw: Any) -> None:
-    close = getattr(aw, "close", None)
-    if close is not None:
-        close()
 
 
 def _sleep(run: Run, seconds: float) -> bool:
@@ -150,28 +142,6 @@ def run_loop(run: Run, data: Any) -> Generator[None, None, None]:
     except Exception as exc:
         run.event("run_error", None, exc)
         raise
-
-
-_REPORTED = "_livegraph_reported"
-
-
-def reported(exc: BaseException) -> None:
-    """Mark `exc` as streamed and noted already (an error handler's failure), so that the step that ran
-    the failed node does not report it again under that node."""
-    try:
-        setattr(exc, _REPORTED, True)
-    except AttributeError:  # pragma: no cover - an exception without a __dict__
-        pass
-
-
-def _fail(run: Run, task: Task, exc: BaseException) -> None:
-    if getattr(exc, _REPORTED, False):
-        delattr(exc, _REPORTED)
-        return
-    if not isinstance(exc, (GraphBubbleUp, RunCancelledError)):
-        note_failure(run, task, exc)
-    run.emit_task_end(task, None, exc)
-    run.event("task_error", task, exc)
 
 
 POOL_THREADS = 64
@@ -251,7 +221,7 @@ def execute(run: Run, tasks: list[Task]) -> list[TaskResult]:
         try:
             result = run_task(run, task)
         except BaseException as exc:
-            _fail(run, task, exc)
+            fail_task(run, task, exc)
             raise
         run.task_done(task, result)
         return [result]
@@ -329,7 +299,7 @@ def execute(run: Run, tasks: list[Task]) -> list[TaskResult]:
         )
         for i in sorted(before):  # as LangGraph, which streams each task's update as it finishes
             run.emit_task_end(tasks[i], results[i], None)
-        _fail(run, tasks[index], failure)
+        fail_task(run, tasks[index], failure)
         raise failure
     return [r for r in results if r is not None]
 
@@ -351,31 +321,6 @@ def drain(run: Run, data: Any, buffer: list[Any]) -> Generator[Any, None, None]:
         loop.close()
     yield from buffer  # what the last step streamed before the run stopped (an interrupt)
     buffer.clear()
-
-
-class StepDone:
-    """Put by a driver that runs ahead of its consumer after each step: the step after runs only once the
-    consumer has taken everything before it and asks for more (`ack`), so stopping a stream between steps
-    starts no further node, as with LangGraph's lazy stream."""
-
-    __slots__ = ("ack",)
-
-    def __init__(self, ack: Callable[[], None]) -> None:
-        self.ack = ack
-
-
-def consume(get: Callable[[], Any]) -> Generator[Any, None, None]:
-    """Yield a driver's items until its outcome: return on DONE, raise its error, ack each step."""
-    while True:
-        item = get()
-        if type(item) is StepDone:
-            item.ack()
-        elif item is DONE:
-            return
-        elif type(item) is tuple and item[0] is DONE:
-            raise item[1]
-        else:
-            yield item
 
 
 def live(run: Run, data: Any, q: queue.SimpleQueue[Any]) -> Generator[Any, None, None]:

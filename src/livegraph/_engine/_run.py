@@ -752,3 +752,39 @@ def input_writes(run: Run, data: Any) -> list[tuple[str, Any]]:
         )
     allowed = set(spec.input_keys)
     return [(k, v) for k, v in data.items() if k in allowed and k not in spec.managed]
+
+
+# -- what both drivers do around a task ------------------------------------------------------------------------
+def call_node(fn: Any, arg: Any, inject: tuple[str, ...], scope: Any) -> Any:
+    """Call a node (or router) with its input, plus the keyword arguments it asked for (`config`, ...)."""
+    return fn(arg, **scope.kwargs(inject)) if inject else fn(arg)
+
+
+def close_awaitable(aw: Any) -> None:
+    """Close a coroutine that will not be awaited (the run stopped first), so Python does not warn."""
+    close = getattr(aw, "close", None)
+    if close is not None:
+        close()
+
+
+_REPORTED = "_livegraph_reported"
+
+
+def reported(exc: BaseException) -> None:
+    """Mark `exc` as streamed and noted already (an error handler's failure), so that the step that ran
+    the failed node does not report it again under that node."""
+    try:
+        setattr(exc, _REPORTED, True)
+    except AttributeError:  # pragma: no cover - an exception without a __dict__
+        pass
+
+
+def fail_task(run: Run, task: Task, exc: BaseException) -> None:
+    """Stream a task's failure (its `tasks`/`debug` result, the `task_error` event), once."""
+    if getattr(exc, _REPORTED, False):
+        delattr(exc, _REPORTED)
+        return
+    if not isinstance(exc, (GraphBubbleUp, RunCancelledError)):
+        note_failure(run, task, exc)
+    run.emit_task_end(task, None, exc)
+    run.event("task_error", task, exc)

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import fields, is_dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..messages import BaseMessage
 from ._types import Command
-from .messages import BaseMessage
 
 if TYPE_CHECKING:
     from ._plan import Task

@@ -15,22 +15,26 @@ from typing import Any
 
 from . import _node_cache, _persist, _sigint
 from ._errors import GraphBubbleUp, GraphInterrupt, NodeError, ParentCommand
+from ._handoff import DONE, StepDone
 from ._nothreads import run_blocking
 from ._plan import Task, TaskResult
 from ._run import (
     Run,
     add_routes,
     branches_of,
+    call_node,
     check_gotos,
+    close_awaitable,
     enter_task,
     error_handler_task,
+    fail_task,
     leave_task,
+    reported,
     result_of,
     retry_delay,
     router_input,
     router_values,
 )
-from ._sync import DONE, StepDone, _call, _close, _fail, reported
 from ._types import Command
 from ._watchdog import watch
 
@@ -65,12 +69,12 @@ async def arun_task(run: Run, task: Task, node_error: Any = None) -> TaskResult:
                     except ParentCommand as pc:
                         out = Command(update=pc.command.update, goto=pc.command.goto)
                 elif node.is_async:
-                    out = await _call(node.fn, task.input, node.inject, scope)
+                    out = await call_node(node.fn, task.input, node.inject, scope)
                 else:
                     ctx = contextvars.copy_context()
-                    out = await run_blocking(loop, ctx.run, _call, node.fn, task.input, node.inject, scope)
+                    out = await run_blocking(loop, ctx.run, call_node, node.fn, task.input, node.inject, scope)
                     if inspect.isawaitable(out):
-                        _close(out)
+                        close_awaitable(out)
                         raise TypeError(
                             f"Node `{task.name}` returned an awaitable from a plain function; define it with "
                             "`async def` so livegraph runs it on an event loop"
@@ -80,7 +84,7 @@ async def arun_task(run: Run, task: Task, node_error: Any = None) -> TaskResult:
                 if branches:
                     values = router_values(run, task, result)
                     for b in branches:
-                        answer = await _maybe_await(_call(b.path, router_input(run, b, values), b.inject, scope))
+                        answer = await _maybe_await(call_node(b.path, router_input(run, b, values), b.inject, scope))
                         add_routes(run, b, answer, result)
                 check_gotos(run, task, result)
                 if node.cache_policy is not None:
@@ -96,7 +100,7 @@ async def arun_task(run: Run, task: Task, node_error: Any = None) -> TaskResult:
                     handling = error_handler_task(run, task, exc)
                     if handling is None:
                         raise
-                    _fail(run, task, exc)  # streamed as a failure, then the handler runs in its place
+                    fail_task(run, task, exc)  # streamed as a failure, then the handler runs in its place
                     break
                 await asyncio.sleep(delay)
     finally:
@@ -110,7 +114,7 @@ async def _arun_handler(run: Run, task: Task, error: NodeError) -> TaskResult:
     try:
         result = await arun_task(run, task, error)
     except BaseException as exc:
-        _fail(run, task, exc)
+        fail_task(run, task, exc)
         reported(exc)
         raise
     result.handler = task
@@ -164,7 +168,7 @@ async def aexecute(run: Run, tasks: list[Task]) -> list[TaskResult]:
             try:
                 result = await arun_task(run, task)
             except BaseException as exc:
-                _fail(run, task, exc)
+                fail_task(run, task, exc)
                 raise
             run.task_done(task, result)
             return [result]
@@ -189,7 +193,7 @@ async def aexecute(run: Run, tasks: list[Task]) -> list[TaskResult]:
                     for t in tasks:  # those that finished before it, as LangGraph streams them
                         if t.id in results:
                             run.emit_task_end(t, results[t.id], None)
-                    _fail(run, *failed)
+                    fail_task(run, *failed)
                     raise failed[1]
         finally:
             if pending:
