@@ -10,7 +10,8 @@ graph with async nodes fails. The edition therefore (from the notebooks' Python,
   `for x in G.stream(...)` -> `async for x in G.astream(...)`, any other `G.stream(...)` -> a list of
   `G.astream(...)`; `lgn.run(...)` -> `await lgn.arun(...)`, so the live view refreshes while nodes await;
 - opens with a cell that installs livegraph from the site (`%pip install`, served by the site itself).
-Notebooks that need what Pyodide lacks (LangGraph itself) are left out and listed.
+Notebooks that need what Pyodide lacks (LangGraph itself) are left out and listed; so are cells tagged
+`not-in-lite` (a section that needs LangChain's OpenAI client), replaced by a line that says so.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ import json
 import sys
 from pathlib import Path
 
+NOT_IN_LITE = "not-in-lite"
+LEFT_OUT = (
+    "*Left out of the JupyterLite edition: this part needs LangChain's OpenAI client (`langchain-openai`), "
+    "which the site does not ship. It runs as it is in JupyterLab.*"
+)
 SKIP = {"07_watch_your_langgraph_graph.ipynb": "needs LangGraph and LangChain, which the site does not ship"}
 INSTALL = "%pip install -q livegraph openai anywidget ipywidgets"
 NOTE = (
@@ -173,6 +179,10 @@ def convert(notebook: dict) -> dict:  # type: ignore[type-arg]
     plan = Plan(trees)
     converted = []
     for cell, source in zip(cells, sources):
+        if NOT_IN_LITE in cell.get("metadata", {}).get("tags", []):
+            if not converted or converted[-1].get("source") != LEFT_OUT:
+                converted.append({"cell_type": "markdown", "metadata": {}, "source": LEFT_OUT})
+            continue
         if cell["cell_type"] == "code":
             cell = {**cell, "source": convert_cell(source, plan), "outputs": [], "execution_count": None}
         converted.append(cell)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from lite_notebooks import INSTALL, NOTE, convert  # noqa: E402
+from lite_notebooks import INSTALL, LEFT_OUT, NOTE, convert  # noqa: E402
 
 CELLS = [
     '''def ask(prompt):
@@ -82,3 +83,25 @@ def test_the_edition_awaits_what_calls_the_model_and_nothing_else() -> None:
     assert [(c.get("outputs"), c.get("execution_count")) for c in out["cells"][2:]] == [([], None)] * 3
     assert out["metadata"]["kernelspec"] == {"name": "python", "display_name": "Python (Pyodide)",
                                              "language": "python"}
+
+
+def test_cells_tagged_not_in_lite_give_way_to_one_line_that_says_so() -> None:
+    def cell(kind: str, source: str, *tags: str) -> dict[str, Any]:
+        extra = {"outputs": [], "execution_count": None} if kind == "code" else {}
+        return {"cell_type": kind, "metadata": {"tags": list(tags)} if tags else {}, "source": source, **extra}
+
+    notebook = {"cells": [
+        cell("code", "x = 1"),
+        cell("markdown", "## LangChain", "not-in-lite"),
+        cell("code", "from langchain_openai import ChatOpenAI", "not-in-lite"),
+        cell("code", "agent = ...", "nbval-ignore-output", "not-in-lite"),
+        cell("markdown", "## After"),
+    ], "metadata": {}}
+    out = convert(notebook)["cells"]
+    assert [(c["cell_type"], c["source"]) for c in out] == [
+        ("markdown", NOTE),
+        ("code", INSTALL),
+        ("code", "x = 1"),
+        ("markdown", LEFT_OUT),
+        ("markdown", "## After"),
+    ]

@@ -229,7 +229,7 @@ try:
 except Exception as exc:
     print(f"{type(exc).__name__}: {exc}")
 
-# %% [markdown]
+# %% [markdown] tags=["not-in-lite"]
 # ## 7. ChatOpenAI, `ToolNode` and `create_react_agent`
 #
 # Chat code written for LangGraph (`MessagesState`, a LangChain chat model, `livegraph.prebuilt`) runs as
@@ -237,7 +237,7 @@ except Exception as exc:
 # here it talks to the embedded model over HTTP. Its tokens stream in `messages` mode as
 # `(AIMessageChunk, metadata)`, with LangGraph's metadata, even though the node calls `invoke`:
 
-# %%
+# %% tags=["not-in-lite"]
 from langchain_openai import ChatOpenAI
 
 from livegraph.graph import MessagesState
@@ -256,10 +256,10 @@ for token, metadata in chat.stream({"messages": [("user", "Tell me a joke about 
 print("\n" + metadata["langgraph_node"], metadata["ls_provider"], metadata["ls_model_name"])
 
 
-# %% [markdown]
+# %% [markdown] tags=["not-in-lite"]
 # The same with `ainvoke` in an `async def` node, streamed with `astream`:
 
-# %%
+# %% tags=["not-in-lite"]
 async def achatbot(state: MessagesState):
     return {"messages": [await model.ainvoke(state["messages"])]}
 
@@ -270,12 +270,12 @@ async for token, metadata in achat.astream({"messages": [("user", "What is strea
     print(token.content, end="")
 
 
-# %% [markdown]
+# %% [markdown] tags=["not-in-lite"]
 # `create_react_agent` builds LangGraph's tool-calling loop: an `agent` node calls the model, a `tools`
 # node (a `ToolNode`) runs the tools it asks for, and back, until the model answers. In the live view the
 # loop is visible and each node streams into its own panel:
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output", "not-in-lite"]
 from langchain_core.tools import tool
 
 from livegraph.prebuilt import create_react_agent
@@ -290,7 +290,7 @@ def get_weather(city: str) -> str:
 agent = create_react_agent(model, [get_weather])
 state = lgn.run(agent, {"messages": [("user", "What is the weather in Paris?")]})
 
-# %%
+# %% tags=["not-in-lite"]
 for message in state["messages"]:
     message.pretty_print()
 

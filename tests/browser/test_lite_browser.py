@@ -64,8 +64,8 @@ def saved_stdout(name: str) -> list[str | None]:
     cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
     out: list[str | None] = []
     for cell in cells:
-        if cell["cell_type"] != "code":
-            continue
+        if cell["cell_type"] != "code" or "not-in-lite" in cell.get("metadata", {}).get("tags", []):
+            continue  # not in the JupyterLite edition
         source = "".join(cell["source"])
         if "NBVAL_IGNORE_OUTPUT" in source or "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
             out.append(None)
