@@ -7,6 +7,7 @@ on). Also measures the site's size, the time to a ready kernel and the time from
 
 from __future__ import annotations
 
+import base64
 import functools
 import http.server
 import json
@@ -91,6 +92,14 @@ def _norm(text: str) -> str:
     return VOLATILE.sub("…", text).strip()
 
 
+def _svg_nodes(src: str) -> int:
+    """The nodes of a diagram a run's record shows as an `<img>` of SVG (a data URI); 0 for anything else."""
+    prefix = "data:image/svg+xml;base64,"
+    if not src.startswith(prefix):
+        return 0
+    return base64.b64decode(src[len(prefix):]).decode().count('class="node')
+
+
 def run_notebook(browser: Any, site: str, name: str, count: int) -> dict[str, Any]:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     left: list[str] = []
@@ -140,7 +149,9 @@ def run_notebook(browser: Any, site: str, name: str, count: int) -> dict[str, An
         page.screenshot(path=str(ARTIFACTS / f"lite-{name}.png"))
         return {"prompts": prompts, "texts": texts, "stdout": stdout, "left": left, "ready": ready,
                 "first_token": first_token, "panels": page.locator(".lg-panel").count(),
-                "diagram_nodes": page.locator(".jp-Cell-outputArea svg g.node").count()}
+                "diagram_nodes": page.locator(".jp-Cell-outputArea svg g.node").count() + sum(
+                    _svg_nodes(img.get_attribute("src") or "")
+                    for img in page.locator(".jp-Cell-outputArea img.lg-record-diagram").all())}
     finally:
         context.close()
 
@@ -156,7 +167,8 @@ def test_each_workshop_notebook_runs_in_the_browser_offline(browser: Any, site: 
                          round(got["first_token"], 2)}
         assert got["left"] == [], f"{name}: requests to other hosts"
         assert all(re.search(r"\[\d+\]", p) for p in got["prompts"]), f"{name}: not every cell ran: {got['prompts']}"
-        if name == "03_live_view.ipynb":  # diagrams drawn in the page by Graphviz as WebAssembly (no `dot` here)
+        if name == "03_live_view.ipynb":  # diagrams drawn in the page by Graphviz as WebAssembly (no `dot` here),
+            # inline or, in a finished run's record, as an `<img>` of SVG
             assert got["diagram_nodes"] >= 6, got["diagram_nodes"]
         failed = [t for t in got["texts"] if "Traceback (most recent call last)" in t or re.search(r"Cell In\[\d+\]", t)]
         assert failed == [], f"{name}: a cell failed"
@@ -204,8 +216,11 @@ def test_the_live_view_streams_while_the_run_goes_on(browser: Any, site: str) ->
         page.wait_for_function("el => !el.textContent.includes('*')", arg=target.locator(".jp-InputPrompt")
                                .element_handle(), timeout=60_000)
         # The live widgets give way to the static record, with each node's panel.
-        record = target.locator(".jp-Cell-outputArea").inner_text()
-        assert record.startswith("__start__\nresearch\nintro\nbody\nassemble\n__end__\ndone · 3 steps"), record
+        area = target.locator(".jp-Cell-outputArea")
+        record = area.inner_text()
+        assert record.startswith("done · 3 steps"), record
+        diagrams = area.locator("img.lg-record-diagram")  # the diagram, drawn in the page, kept as an image
+        assert diagrams.count() == 1 and _svg_nodes(diagrams.first.get_attribute("src") or "") >= 6
         assert [n for n in ("research", "intro", "body", "assemble") if f"{n} · step" not in record] == [], record
         ARTIFACTS.mkdir(exist_ok=True)
         (ARTIFACTS / "lite-first-token.json").write_text(json.dumps({"run_to_first_token_s": first_token}))
