@@ -178,7 +178,21 @@ def test_an_async_run_keeps_its_output_in_its_cell_while_other_cells_run(kernel:
 
 
 def test_a_kernel_interrupt_stops_the_view_and_leaves_the_record(kernel: Kernel) -> None:
-    msg_id = kernel.kc.execute('lgn.run(graph, {"topics": ["a"], "out": []})')
+    # A run of about 10 s, so that the interrupt lands while it runs however busy the machine is.
+    _, _, reply = kernel.execute(textwrap.dedent(
+        """
+        def slow_write(arg):
+            writer = get_stream_writer()
+            for i in range(100):
+                writer({"custom_llm_chunk": f"{arg['topic']}{i} "})
+                time.sleep(0.1)
+            return {"out": [arg["topic"]]}
+
+        slow = build(slow_write)
+        """
+    ))
+    assert reply["status"] == "ok", reply
+    msg_id = kernel.kc.execute('lgn.run(slow, {"topics": ["a"], "out": []})')
     msgs: list[dict[str, Any]] = []
     while not any(op[0] == "text" for op in board_ops(msgs)):
         msgs.append(kernel.kc.get_iopub_msg(timeout=30))

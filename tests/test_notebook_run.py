@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
@@ -37,13 +38,20 @@ def build(kind: str, fail: bool = False) -> Any:
     def words(topic: str) -> list[Any]:
         return [{"custom_llm_chunk": f"{topic}:"}, " one", {"role": "assistant", "content": " two"}]
 
+    # `b` fails only once `a` has written all its text: a failure stops the run, and a sibling's write
+    # after that would be refused, so without this the transcript would depend on thread timing.
+    a_wrote = threading.Event()
+
     if kind == "sync":
         def write(state: State) -> dict[str, Any]:
             writer = get_stream_writer()
             for chunk in words(state["topic"]):
                 writer(chunk)
             get_message_writer()(" three")
+            if state["topic"] == "a":
+                a_wrote.set()
             if fail and state["topic"] == "b":
+                a_wrote.wait(10)
                 raise ValueError("boom")
             return {"out": [state["topic"]]}
     else:
@@ -53,7 +61,11 @@ def build(kind: str, fail: bool = False) -> Any:
                 writer(chunk)
                 await asyncio.sleep(0)
             get_message_writer()(" three")
+            if state["topic"] == "a":
+                a_wrote.set()
             if fail and state["topic"] == "b":
+                while not a_wrote.is_set():
+                    await asyncio.sleep(0.001)
                 raise ValueError("boom")
             return {"out": [state["topic"]]}
 
