@@ -239,3 +239,20 @@ def test_updates_of_the_failing_step_reach_the_consumer_before_the_error(mode: s
         run_stream(mode, graph, {"x": 0}, stream_mode=stream_mode, on_chunk=seen.append)
     updates = [c[1] if isinstance(c, tuple) else c for c in seen]
     assert updates == [{"a": {"x": 1}}, {"b": {"x": 2}}]
+
+
+def test_an_error_raised_from_a_cross_loop_error_gets_the_hint_that_names_the_fix(mode: str, kind: str) -> None:
+    from livegraph._engine._run import CROSS_LOOP_HINT
+
+    def call_model(state: Any) -> Any:
+        try:
+            raise RuntimeError("<asyncio.locks.Event object at 0x1 [unset]> is bound to a different event loop")
+        except RuntimeError as exc:  # as an LLM adapter wraps what the SDK raised
+            raise ConnectionError("the LLM call failed after streaming 0 chunks") from exc
+
+    with pytest.raises(ConnectionError) as info:
+        run_invoke(mode, _parallel(talk=node(kind, call_model)), {"x": 0})
+    assert notes(info.value) == [
+        "During task with name 'talk' and id '<id>' (node `talk`, step 1)",
+        CROSS_LOOP_HINT,
+    ]

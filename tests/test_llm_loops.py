@@ -180,7 +180,11 @@ def test_a_plain_async_openai_across_asyncio_run_calls_fails_at_once_naming_the_
     for op, result in zip(ORDER, got):
         if result == KEEPALIVE_TEXT:
             continue
-        assert result.startswith("RuntimeError: "), result
+        # The SDK fails either before the answer starts (its RuntimeError) or once it streams (then the
+        # LLM adapter's LLMStreamError, raised from it), with one of asyncio's two ways of saying it: which
+        # depends on when the pooled connection is touched.
+        assert result.startswith(("RuntimeError: ", "LLMStreamError: ")), result
+        assert "is bound to a different event loop" in result or "Event loop is closed" in result, result
         if op != "direct":  # inside a graph, livegraph adds the note
             assert CROSS_LOOP in result and "livegraph.llm.async_client()" in result, result
     assert got[0] == KEEPALIVE_TEXT

@@ -714,8 +714,20 @@ def note_failure(run: Run, task: Task, exc: BaseException) -> None:
         exc,
         f"During task with name '{task.name}' and id '{task.id}' (node `{task.name}`, step {run.step}{where})",
     )
-    if isinstance(exc, RuntimeError) and any(s in str(exc) for s in CROSS_LOOP_SIGNS):
+    if _cross_loop(exc):
         add_note(exc, CROSS_LOOP_HINT)
+
+
+def _cross_loop(exc: BaseException | None) -> bool:
+    """Whether `exc`, or what it was raised from (an LLM adapter wraps the SDK's error), is asyncio saying
+    that something bound to one event loop was used on another."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, RuntimeError) and any(s in str(exc) for s in CROSS_LOOP_SIGNS):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 CROSS_LOOP_SIGNS = ("different event loop", "different loop", "Event loop is closed")
